@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface, type Interface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
+import type { ChatIdentity, Reply, TurnHandler, TurnInput } from '../../src/engine/turn.js';
+
+export interface ConsoleChatOptions {
+  readonly engine: TurnHandler;
+  /** The UPN or e-mail the conversation speaks as. */
+  readonly as: string;
+  readonly input?: NodeJS.ReadableStream;
+  readonly output?: NodeJS.WritableStream;
+}
+
+interface Prompt {
+  readonly promptId: string;
+  readonly choices: readonly { value: string; label: string }[];
+}
+
+/**
+ * A terminal chat over the flow engine: numbered choices, and hidden input for secret
+ * forms. Ends on end of input or `quit`.
+ */
+export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {
+  const output = options.output ?? process.stdout;
+  const muted = new MutableOutput(output);
+  const input = options.input ?? process.stdin;
+  const lines = createInterface({
+    input,
+    output: muted,
+    terminal: (input as { isTTY?: boolean }).isTTY === true,
+  });
+  const identity: ChatIdentity = {
+    platform: 'console',
+    tenantId: 'local',
+    userId: options.as.toLowerCase(),
+    directoryName: options.as,
+  };
+  const session = new ConsoleSession(options.engine, identity, lines, muted);
+  try {
+    await session.run();
+  } finally {
+    lines.close();
+  }
+}
+
+class ConsoleSession {
+  private prompt: Prompt | undefined;
+
+  constructor(
+    private readonly engine: TurnHandler,
+    private readonly identity: ChatIdentity,
+    private readonly lines: Interface,
+    private readonly output: MutableOutput,
+  ) {}
+
+  async run(): Promise<void> {
+    let input: TurnInput | undefined = { kind: 'start' };
+    while (input) {
+      const pending = await this.send(input);
+      input = pending ?? (await this.readInput());
+    }
+  }
+
+  /** Sends one turn and prints the replies; returns a form turn when a secret form was shown. */
+  private async send(input: TurnInput): Promise<TurnInput | undefined> {
+    const result = await this.engine.handle({
+      id: randomUUID(),
+      identity: this.identity,
+      conversationKind: 'direct',
+      input,
+    });
+    let form: TurnInput | undefined;
+    for (const reply of result.replies) {
+      this.print(reply);
+      if (reply.kind === 'secret') form = await this.fillForm(reply);
+    }
+    return form;
+  }
+
+  private print(reply: Reply): void {
+    const write = (line: string) => this.output.target.write(`${line}\n`);
+    if (reply.kind === 'error') write(`bot> ${reply.text}`);
+    if (reply.kind === 'text') write(`bot> ${reply.text}`);
+    if (reply.kind === 'choices') {
+      write(`bot> ${reply.text}`);
+      reply.choices.forEach((choice, index) => write(`     ${index + 1}) ${choice.label}`));
+      this.prompt = { promptId: reply.promptId, choices: reply.choices };
+    }
+    if (reply.kind === 'secret') {
+      write(`bot> ${reply.text}`);
+      if (reply.error) write(`bot> ${reply.error}`);
+    }
+  }
+
+  private async fillForm(reply: Extract<Reply, { kind: 'secret' }>): Promise<TurnInput | undefined> {
+    const fields: Record<string, string> = {};
+    for (const field of reply.fields) {
+      const value = await this.readHidden(`${field.label}: `);
+      if (value === undefined) return undefined;
+      fields[field.name] = value;
+    }
+    return { kind: 'form', formId: reply.formId, fields };
+  }
+
+  private async readInput(): Promise<TurnInput | undefined> {
+    const line = await this.readLine('you> ');
+    if (line === undefined || line.trim().toLowerCase() === 'quit') return undefined;
+    const number = Number.parseInt(line.trim(), 10);
+    const choice = this.prompt?.choices[number - 1];
+    if (this.prompt && choice && String(number) === line.trim()) {
+      return { kind: 'choice', value: choice.value, promptId: this.prompt.promptId };
+    }
+    return { kind: 'text', text: line };
+  }
+
+  private async readLine(question: string): Promise<string | undefined> {
+    try {
+      return await this.lines.question(question);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reads a line without echoing it. */
+  private async readHidden(question: string): Promise<string | undefined> {
+    this.output.target.write(question);
+    this.output.muted = true;
+    try {
+      return await this.readLine('');
+    } finally {
+      this.output.muted = false;
+      this.output.target.write('\n');
+    }
+  }
+}
+
+/** Passes output through, except while `muted`, so that typed secrets are not echoed. */
+class MutableOutput extends Writable {
+  muted = false;
+
+  constructor(readonly target: NodeJS.WritableStream) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    if (!this.muted) this.target.write(chunk);
+    done();
+  }
+}

@@ -1,0 +1,133 @@
+import type { DirectoryAccount, DomainPolicy } from '../src/directory/directory.js';
+import { type Dialog, end, type FlowContext, goto, type Outcome, text } from '../src/engine/dialog.js';
+import type { TurnInput } from '../src/engine/turn.js';
+import { AppError } from '../src/errors/catalog.js';
+import { checkPassword, effectiveMinLength } from '../src/policy/password-policy.js';
+import { auditSubject, isVerifiedFor, lookUpAccount } from './account.js';
+
+/**
+ * Sets a new password after verification. The password arrives only through a secret
+ * form; one typed into the chat is discarded and never used.
+ */
+export const resetDialog: Dialog = {
+  id: 'reset',
+  begin: async (context) => {
+    const lookup = await lookUpAccount(context);
+    if (!lookup.ok) return lookup.outcome;
+    if (!isVerifiedFor(context, lookup.account)) {
+      return context.enter('verify', { purpose: 'reset' });
+    }
+    return askPassword(context, lookup.account);
+  },
+  steps: {
+    password: async (context, input) => {
+      const lookup = await lookUpAccount(context);
+      if (!lookup.ok) return lookup.outcome;
+      const account = lookup.account;
+      if (!isVerifiedFor(context, account)) return context.enter('verify', { purpose: 'reset' });
+      if (input.kind === 'text') {
+        return { ...(await askPassword(context, account, 'reset.typedInChat')), discardUserMessage: true };
+      }
+      if (input.kind !== 'form') return askPassword(context, account);
+      return submitPassword(context, account, input);
+    },
+  },
+};
+
+async function askPassword(
+  context: FlowContext,
+  account: DirectoryAccount,
+  errorKey?: 'reset.typedInChat',
+  error?: string,
+): Promise<Outcome> {
+  const policy = await context.services.directory.readPolicy();
+  const minLength = effectiveMinLength(policy, context.config.PASSWORD_MIN_LENGTH);
+  const complexity = policy.complexity ? context.t('reset.complexityRule') : '';
+  const form = context.secretForm({
+    name: 'new-password',
+    text: context.t('reset.ask', { minLength, complexity }),
+    title: context.t('reset.formTitle'),
+    submitLabel: context.t('reset.submit'),
+    openLabel: context.t('reset.openForm'),
+    fields: [
+      { name: 'newPassword', label: context.t('reset.fieldPassword'), kind: 'password' },
+      { name: 'confirmPassword', label: context.t('reset.fieldConfirm'), kind: 'password' },
+    ],
+    ...(error !== undefined ? { error } : {}),
+  });
+  const warning = errorKey ? [text(context.t(errorKey))] : [];
+  return goto('reset', 'password', { dn: account.dn }, [...warning, form]);
+}
+
+async function submitPassword(
+  context: FlowContext,
+  account: DirectoryAccount,
+  input: Extract<TurnInput, { kind: 'form' }>,
+): Promise<Outcome> {
+  const password = input.fields.newPassword ?? '';
+  const confirmation = input.fields.confirmPassword ?? '';
+  if (password === '' || confirmation === '') {
+    return askPassword(context, account, undefined, context.t('reset.missing'));
+  }
+  if (password !== confirmation) {
+    return askPassword(context, account, undefined, context.t('reset.mismatch'));
+  }
+  const policy = await context.services.directory.readPolicy();
+  const violations = checkPassword({
+    password,
+    sAMAccountName: account.sAMAccountName,
+    displayName: account.displayName,
+    policy,
+    minLength: context.config.PASSWORD_MIN_LENGTH,
+    maxLength: context.config.PASSWORD_MAX_LENGTH,
+  });
+  if (violations.length > 0) {
+    const message = violations.map((v) => context.t(v.messageKey, v.params)).join(' ');
+    return askPassword(context, account, undefined, message);
+  }
+  return applyPassword(context, account, password, policy);
+}
+
+async function applyPassword(
+  context: FlowContext,
+  account: DirectoryAccount,
+  password: string,
+  policy: DomainPolicy,
+): Promise<Outcome> {
+  const subject = { ...auditSubject(context, account), method: undefined };
+  const unlock = context.config.RESET_UNLOCKS_ACCOUNT && account.locked;
+  try {
+    await context.services.directory.resetPassword(account.dn, password, {
+      unlock,
+      mustChangeAtNextLogon: context.config.RESET_MUST_CHANGE_AT_NEXT_LOGON,
+    });
+  } catch (error) {
+    const refined = refinePolicyError(error, policy);
+    const reason = refined instanceof AppError ? refined.code : 'INTERNAL';
+    await context.services.audit.record({ ...subject, action: 'password.reset_failed', outcome: 'failure', reason });
+    if (refined instanceof AppError && refined.severity === 'user') {
+      return askPassword(context, account, undefined, context.t(refined.messageKey, refined.params));
+    }
+    throw refined;
+  }
+
+  await context.services.audit.record({
+    ...subject,
+    action: 'password.reset',
+    outcome: 'success',
+    reason: unlock ? 'unlocked' : undefined,
+  });
+  const replies = [text(context.t(unlock ? 'reset.successUnlocked' : 'reset.success'))];
+  if (context.config.RESET_MUST_CHANGE_AT_NEXT_LOGON) replies.push(text(context.t('reset.mustChange')));
+  return end([...replies, text(context.t('common.done'))]);
+}
+
+/**
+ * AD answers every policy refusal with the same 0000052D. The local checks already
+ * passed, so with a password history in force the most likely cause is a reused password.
+ */
+function refinePolicyError(error: unknown, policy: DomainPolicy): unknown {
+  if (!(error instanceof AppError) || error.code !== 'DIRECTORY_POLICY') return error;
+  if (policy.historyLength === 0) return error;
+  return new AppError('DIRECTORY_HISTORY', { cause: error });
+}

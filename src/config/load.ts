@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import type { z } from 'zod';
+import { type Env, envSchema } from './schema.js';
+
+/** What the process is about to run, which decides the settings that must be present. */
+export type RunMode = 'chat' | 'serve' | 'check';
+
+/** Raised with every missing or invalid setting listed, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads `.env` (when it exists) under the process environment, which wins, and validates
+ * the result once. The returned config is frozen.
+ */
+export function loadConfig(
+  mode: RunMode,
+  source: NodeJS.ProcessEnv = process.env,
+  dotenvPath = '.env',
+): Readonly<Env> {
+  const merged = { ...readDotenv(dotenvPath), ...source };
+  const parsed = envSchema.safeParse(merged);
+  const problems = parsed.success ? [] : describeIssues(parsed.error.issues, merged);
+  if (parsed.success) problems.push(...missingFor(mode, parsed.data));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(parsed.data as Env);
+}
+
+function readDotenv(path: string): Record<string, string> {
+  try {
+    return parseDotenv(readFileSync(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError([`${path} could not be read: ${(error as Error).message}`]);
+  }
+}
+
+const SECRET_NAME = /PASSWORD|TOKEN|SECRET|KEY/;
+
+function describeIssues(issues: z.core.$ZodIssue[], input: Record<string, unknown>): string[] {
+  return issues.map((issue) => {
+    const name = String(issue.path[0] ?? '');
+    const value = input[name];
+    const shown = SECRET_NAME.test(name) ? '(hidden)' : JSON.stringify(value);
+    return `${name}=${shown} ${issue.message}`;
+  });
+}
+
+/** Lists settings that the given mode needs but that are unset. */
+function missingFor(mode: RunMode, env: Env): string[] {
+  const problems: string[] = [];
+  const need = (name: keyof Env, why: string) => {
+    if (env[name] === undefined) problems.push(`${name} is missing: ${why}`);
+  };
+
+  need('LDAP_URL', 'set the ldaps:// URL of a domain controller');
+  need('LDAP_BIND_DN', 'set the service account DN or UPN');
+  need('LDAP_BIND_PASSWORD', 'set the service account password');
+  need('LDAP_BASE_DN', 'set the DN under which users are searched');
+  need('REDIS_URL', 'set a redis:// or rediss:// URL');
+  need('MONGODB_URI', 'set a mongodb:// URI');
+  need('CODE_HASH_KEY', 'set a random secret of at least 32 characters');
+  if (env.CODE_HASH_KEY !== undefined && env.CODE_HASH_KEY.length < 32) {
+    problems.push('CODE_HASH_KEY is too short: use at least 32 random characters');
+  }
+  if (env.LDAP_URL?.startsWith('ldap:') && !env.LDAP_STARTTLS) {
+    problems.push(
+      `LDAP_URL=${JSON.stringify(env.LDAP_URL)} is plain LDAP: use ldaps:// or set LDAP_STARTTLS=true, because passwords are never written over an unencrypted connection`,
+    );
+  }
+
+  if (env.SMS_PROVIDER === 'twilio') {
+    need('TWILIO_ACCOUNT_SID', 'set the Twilio account SID, or SMS_PROVIDER=console');
+    need('TWILIO_AUTH_TOKEN', 'set the Twilio auth token');
+    if (env.TWILIO_FROM === undefined && env.TWILIO_MESSAGING_SERVICE_SID === undefined) {
+      problems.push('TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is missing: set one of them');
+    }
+  }
+  if (env.MAIL_PROVIDER === 'smtp' && env.SECONDARY_EMAIL_ENABLED) {
+    need('SMTP_HOST', 'set the SMTP relay host, or MAIL_PROVIDER=console');
+    need('MAIL_FROM', 'set the From address of mails the bot sends');
+  }
+
+  if (mode === 'serve') problems.push(...missingForServe(env));
+  return problems;
+}
+
+function missingForServe(env: Env): string[] {
+  const problems: string[] = [];
+  const slack = env.SLACK_BOT_TOKEN !== undefined;
+  const teams = env.MICROSOFT_APP_ID !== undefined || env.NODE_ENV === 'development';
+  if (!slack && !teams) {
+    problems.push('Neither Slack nor Teams is configured: set SLACK_BOT_TOKEN or MICROSOFT_APP_ID');
+  }
+  if (slack && env.SLACK_SOCKET_MODE && env.SLACK_APP_TOKEN === undefined) {
+    problems.push('SLACK_APP_TOKEN is missing: Socket Mode needs an app-level token (xapp-...)');
+  }
+  if (slack && !env.SLACK_SOCKET_MODE && env.SLACK_SIGNING_SECRET === undefined) {
+    problems.push('SLACK_SIGNING_SECRET is missing: HTTP mode verifies every request with it');
+  }
+  return problems;
+}

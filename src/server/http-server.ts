@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import type { Logger } from '../log/logger.js';
+
+/** An adapter's HTTP routes, added to the shared server (Slack at /slack/events, Teams at /api/messages). */
+export type RouteMount = (app: Express) => void;
+
+export interface HttpServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly mounts: readonly RouteMount[];
+  /** Runs on GET /healthz; a rejection turns the answer into 503. */
+  readonly healthCheck: () => Promise<void>;
+  readonly logger: Logger;
+}
+
+export interface RunningHttpServer {
+  readonly server: Server;
+  /** The bound port, useful when 0 was requested. */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', async (_request, response) => {
+    try {
+      await options.healthCheck();
+      response.json({ status: 'ok' });
+    } catch (error) {
+      options.logger.warn({ err: error }, 'health check failed');
+      response.status(503).json({ status: 'unavailable' });
+    }
+  });
+  for (const mount of options.mounts) mount(app);
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(options.port, options.host, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  options.logger.info({ host: options.host, port }, 'http server listening');
+
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
