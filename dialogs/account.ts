@@ -36,15 +36,20 @@ export async function lookUpAccount(context: FlowContext): Promise<AccountLookup
       reason: account.disabled ? 'disabled' : 'privileged',
       flow: context.flow,
     });
-    return { ok: false, outcome: end([text(context.t('account.refused'))]) };
+    // The same reply as for an unknown identity, so that nobody learns which accounts exist.
+    return { ok: false, outcome: end([text(context.t('account.notAvailable'))]) };
   }
   return { ok: true, account };
 }
 
-/** True when this conversation verified this account recently enough to act on it. */
-export function isVerifiedFor(context: FlowContext, account: DirectoryAccount): boolean {
+/**
+ * True when this conversation verified this account recently enough to act on it, and,
+ * when `by` is given, with that method.
+ */
+export function isVerifiedFor(context: FlowContext, account: DirectoryAccount, by?: 'sms' | 'email'): boolean {
   const verification = context.verification;
   if (!verification || verification.dn !== account.dn) return false;
+  if (by !== undefined && verification.by !== by) return false;
   return context.now() - verification.at <= context.config.VERIFICATION_VALID_SECONDS * 1000;
 }
 

@@ -24,10 +24,10 @@ export function readCodeInput(context: FlowContext, input: TurnInput): CodeInput
 
   const problem =
     typed === ''
-      ? 'it is empty'
+      ? context.t('code.problem.empty')
       : /\D/.test(typed)
-        ? 'it contains characters other than digits'
-        : `it has ${typed.length} digits instead of ${length}`;
+        ? context.t('code.problem.notDigits')
+        : context.t('code.problem.length', { digits: typed.length, length });
   return { kind: 'invalid', reply: text(context.t('verify.codeFormat', { length, problem })) };
 }
 

@@ -102,7 +102,7 @@ async function applyPassword(
       mustChangeAtNextLogon: context.config.RESET_MUST_CHANGE_AT_NEXT_LOGON,
     });
   } catch (error) {
-    const refined = refinePolicyError(error, policy);
+    const refined = refinePolicyError(error, account, policy, context.now());
     const reason = refined instanceof AppError ? refined.code : 'INTERNAL';
     await context.services.audit.record({ ...subject, action: 'password.reset_failed', outcome: 'failure', reason });
     if (refined instanceof AppError && refined.severity === 'user') {
@@ -123,11 +123,18 @@ async function applyPassword(
 }
 
 /**
- * AD answers every policy refusal with the same 0000052D. The local checks already
- * passed, so with a password history in force the most likely cause is a reused password.
+ * Active Directory answers most policy refusals with the same 0000052D and no reason. The
+ * local checks already passed, so the cause is the minimum password age when the last
+ * change is younger than it, and otherwise most likely a password from the history.
  */
-function refinePolicyError(error: unknown, policy: DomainPolicy): unknown {
+function refinePolicyError(error: unknown, account: DirectoryAccount, policy: DomainPolicy, now: number): unknown {
   if (!(error instanceof AppError) || error.code !== 'DIRECTORY_POLICY') return error;
+  const changed = account.pwdLastSet?.getTime();
+  const allowedFrom = changed === undefined ? 0 : changed + policy.minPasswordAgeSeconds * 1000;
+  if (policy.minPasswordAgeSeconds > 0 && allowedFrom > now) {
+    const time = new Date(allowedFrom).toISOString().slice(0, 16).replace('T', ' ');
+    return new AppError('DIRECTORY_MIN_AGE', { cause: error, params: { time } });
+  }
   if (policy.historyLength === 0) return error;
   return new AppError('DIRECTORY_HISTORY', { cause: error });
 }

@@ -23,7 +23,7 @@ export const secondaryEmailDialog: Dialog = {
   begin: async (context) => {
     const lookup = await lookUpAccount(context);
     if (!lookup.ok) return lookup.outcome;
-    if (!isVerifiedFor(context, lookup.account)) return needsSms(context);
+    if (!isVerifiedFor(context, lookup.account, 'sms')) return needsSms(context);
     return showManage(context, lookup.account);
   },
   steps: {
@@ -41,7 +41,7 @@ async function guarded(
 ): Promise<Outcome> {
   const lookup = await lookUpAccount(context);
   if (!lookup.ok) return lookup.outcome;
-  if (!isVerifiedFor(context, lookup.account)) return needsSms(context);
+  if (!isVerifiedFor(context, lookup.account, 'sms')) return needsSms(context);
   return step(lookup.account);
 }
 
@@ -130,7 +130,7 @@ function rejectionMessage(
         domains: context.config.SECONDARY_EMAIL_ALLOWED_DOMAINS.join(', '),
       });
     default:
-      return context.t('email.invalid', { input: shown, reason: checked.detail });
+      return context.t('email.invalid', { input: shown, reason: context.t(`email.problem.${checked.detail}`) });
   }
 }
 

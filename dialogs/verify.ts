@@ -130,7 +130,7 @@ async function checkTypedPhone(
   if (!typed.ok) {
     const shown = printable(input.text);
     return goto('verify', 'phone', context.data, [
-      text(context.t('verify.phoneInvalid', { input: shown, reason: typed.reason })),
+      text(context.t('verify.phoneInvalid', { input: shown, reason: context.t(`phone.problem.${typed.reason}`) })),
     ]);
   }
   if (typed.e164 !== phone) return mismatch(context, account, 'sms', 'verify.phoneMismatch');
@@ -190,7 +190,7 @@ async function checkCode(
   if (result.ok) {
     await context.services.audit.record({ ...subject, action: 'verify.succeeded', outcome: 'success' });
     await context.services.registrations.linkAccount(context.chatKey, account.dn);
-    return context.enter(String(context.data.purpose), {}, { verifiedDn: account.dn });
+    return context.enter(String(context.data.purpose), {}, { verified: { dn: account.dn, by: method } });
   }
   const reason = result.reason === 'wrong' ? 'wrong-code' : 'void-code';
   await context.services.audit.record({ ...subject, action: 'verify.failed', outcome: 'failure', reason });

@@ -101,7 +101,7 @@ export const envSchema = z.object({
   // One-time codes.
   CODE_HASH_KEY: optionalText,
   CODE_LENGTH: int(6, 4, 10),
-  CODE_TTL_SECONDS: int(300, 30, 3600),
+  CODE_TTL_SECONDS: int(300, 10, 3600),
   CODE_MAX_ATTEMPTS: int(3, 1, 10),
   CODE_RESEND_COOLDOWN_SECONDS: int(60, 0, 3600),
   CODE_MAX_SENDS_PER_ACCOUNT_PER_HOUR: int(5, 1, 100),
@@ -132,6 +132,8 @@ export const envSchema = z.object({
   TWILIO_FROM: optionalText,
   TWILIO_MESSAGING_SERVICE_SID: optionalText,
   TWILIO_API_BASE_URL: optionalUrl(['https:', 'http:']),
+  /** Maximum time in ms for one Twilio request, after which the send fails with SMS_FAILED. */
+  SMS_TIMEOUT_MS: int(10000, 500, 120000),
 
   // Mail.
   MAIL_PROVIDER: z.enum(['smtp', 'console']).default('smtp'),

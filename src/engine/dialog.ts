@@ -18,7 +18,13 @@ export interface Outcome {
   /** The user typed a secret as a chat message; the adapter deletes it where it can. */
   readonly discardUserMessage?: boolean;
   /** Set when this step verified the user, which later steps rely on. */
-  readonly verifiedDn?: string;
+  readonly verified?: ProvedAccount;
+}
+
+/** An account this conversation proved it owns, and the method that proved it. */
+export interface ProvedAccount {
+  readonly dn: string;
+  readonly by: 'sms' | 'email';
 }
 
 /** Everything a step may use. Steps never import a platform SDK or a store client. */
@@ -30,17 +36,17 @@ export interface FlowContext {
   readonly step: string;
   readonly data: FlowData;
   /** The account this conversation verified, and when (epoch ms), if it did. */
-  readonly verification: { readonly dn: string; readonly at: number } | undefined;
+  readonly verification: (ProvedAccount & { readonly at: number }) | undefined;
   readonly services: Services;
   readonly config: Readonly<Env>;
   readonly log: Logger;
   now(): number;
   t(key: MessageKey, params?: MessageParams): string;
   /**
-   * Starts another dialog at its first step, with the data given. With `verifiedDn`, the
+   * Starts another dialog at its first step, with the data given. With `verified`, the
    * dialog starts as verified for that account, and the outcome records the verification.
    */
-  enter(flow: string, data?: FlowData, options?: { readonly verifiedDn?: string }): Promise<Outcome>;
+  enter(flow: string, data?: FlowData, options?: { readonly verified?: ProvedAccount }): Promise<Outcome>;
   /** A choices reply whose buttons are valid only until the next prompt. */
   choices(text: string, choices: readonly Choice[]): Reply;
   /** A secret form whose submission is valid only until the next prompt. */

@@ -3,7 +3,7 @@ import type { Env } from '../config/schema.js';
 import { AppError } from '../errors/catalog.js';
 import { type Locale, type MessageKey, type MessageParams, translate } from '../i18n/translate.js';
 import type { Logger } from '../log/logger.js';
-import type { Dialog, FlowContext, FlowData, Outcome } from './dialog.js';
+import type { Dialog, FlowContext, FlowData, Outcome, ProvedAccount } from './dialog.js';
 import { classifyText, type GlobalCommand } from './global-commands.js';
 import type { Services } from './services.js';
 import type { FlowState } from './state-store.js';
@@ -171,19 +171,19 @@ export class FlowEngine implements TurnHandler {
     context: FlowContext,
     flow: string,
     data: FlowData,
-    verifiedDn?: string,
+    proved?: ProvedAccount,
   ): Promise<Outcome> {
     const dialog = this.dialogs.get(flow);
     if (!dialog) throw new Error(`no dialog with id "${flow}"`);
-    if (verifiedDn === undefined) return dialog.begin({ ...context, flow, step: 'begin', data }, data);
+    if (proved === undefined) return dialog.begin({ ...context, flow, step: 'begin', data }, data);
 
-    const verification = { dn: verifiedDn, at: this.now() };
+    const verification = { ...proved, at: this.now() };
     const verified: FlowContext = { ...context, flow, step: 'begin', data, verification };
     const outcome = await dialog.begin(
-      { ...verified, enter: (next, nextData = {}, options) => this.enter(verified, next, nextData, options?.verifiedDn) },
+      { ...verified, enter: (next, nextData = {}, options) => this.enter(verified, next, nextData, options?.verified) },
       data,
     );
-    return { ...outcome, verifiedDn };
+    return { ...outcome, verified: proved };
   }
 
   private context(
@@ -195,8 +195,8 @@ export class FlowEngine implements TurnHandler {
   ): FlowContext {
     const nonce = randomBytes(6).toString('hex');
     const verification =
-      state?.verifiedDn !== undefined && state.verifiedAt !== undefined
-        ? { dn: state.verifiedDn, at: state.verifiedAt }
+      state?.verifiedDn !== undefined && state.verifiedAt !== undefined && state.verifiedBy !== undefined
+        ? { dn: state.verifiedDn, by: state.verifiedBy, at: state.verifiedAt }
         : undefined;
     const context: FlowContext = {
       identity: turn.identity,
@@ -208,7 +208,7 @@ export class FlowEngine implements TurnHandler {
       log: log.child({ flow: position.flow }),
       now: this.now,
       t: (key, params) => this.t(key, params),
-      enter: (flow, data = {}, options) => this.enter(context, flow, data, options?.verifiedDn),
+      enter: (flow, data = {}, options) => this.enter(context, flow, data, options?.verified),
       choices: (text, choices) => ({ kind: 'choices', text, choices, promptId: `p-${nonce}` }),
       secretForm: (form) => ({ kind: 'secret', ...form, formId: `${form.name}-${nonce}` }),
     };
@@ -226,13 +226,16 @@ export class FlowEngine implements TurnHandler {
     // A reply without buttons at the same step (help, a retry hint) keeps the earlier ones live.
     const samePlace = previous?.flow === position.flow && previous.step === position.step;
     const awaiting = offered.length === 0 && samePlace ? previous.awaiting : offered;
-    const verifiedDn = outcome.verifiedDn ?? previous?.verifiedDn;
-    const verifiedAt = outcome.verifiedDn ? this.now() : previous?.verifiedAt;
+    const verification = outcome.verified
+      ? { verifiedDn: outcome.verified.dn, verifiedBy: outcome.verified.by, verifiedAt: this.now() }
+      : previous?.verifiedDn !== undefined && previous.verifiedAt !== undefined && previous.verifiedBy !== undefined
+        ? { verifiedDn: previous.verifiedDn, verifiedBy: previous.verifiedBy, verifiedAt: previous.verifiedAt }
+        : {};
     return {
       ...position,
       expiresAt: this.now() + this.options.config.FLOW_IDLE_TIMEOUT_SECONDS * 1000,
       awaiting,
-      ...(verifiedDn !== undefined && verifiedAt !== undefined ? { verifiedDn, verifiedAt } : {}),
+      ...verification,
     };
   }
 

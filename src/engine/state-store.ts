@@ -8,6 +8,8 @@ export interface FlowState {
   /** Epoch milliseconds of the last successful verification, and the account it proved. */
   readonly verifiedAt?: number;
   readonly verifiedDn?: string;
+  /** The method that proved it: only an SMS verification may change the secondary e-mail. */
+  readonly verifiedBy?: 'sms' | 'email';
 }
 
 export type TurnClaim =
