@@ -56,6 +56,18 @@ export const ERRORS = {
     messageKey: 'error.directoryFailed',
     severity: 'system',
   },
+  DIRECTORY_BIND_FAILED: {
+    developerMessage:
+      'the service account bind was rejected: check LDAP_BIND_DN and LDAP_BIND_PASSWORD',
+    messageKey: 'error.directoryUnavailable',
+    severity: 'system',
+  },
+  DIRECTORY_TLS_FAILED: {
+    developerMessage:
+      'the TLS handshake with the directory failed: check LDAP_CA_FILE and LDAP_TLS_SERVERNAME',
+    messageKey: 'error.directoryUnavailable',
+    severity: 'system',
+  },
   DIRECTORY_FAILED: {
     developerMessage: 'the directory returned an unexpected error',
     messageKey: 'error.directoryFailed',
@@ -66,14 +78,35 @@ export const ERRORS = {
     messageKey: 'error.resetNotConfirmed',
     severity: 'system',
   },
+  UNLOCK_NOT_CONFIRMED: {
+    developerMessage: 'the directory accepted the unlock but lockoutTime read back non-zero',
+    messageKey: 'error.unlockNotConfirmed',
+    severity: 'system',
+  },
   STATE_UNAVAILABLE: {
     developerMessage: 'Redis is unreachable or timed out',
     messageKey: 'error.serviceUnavailable',
     severity: 'system',
   },
+  STATE_LOCK_LOST: {
+    developerMessage:
+      'the conversation lock expired or was taken over before the turn finished, so its state was not saved',
+    messageKey: 'error.stateLockLost',
+    severity: 'system',
+  },
+  STATE_INVALID: {
+    developerMessage: 'the stored conversation state was not valid flow state JSON and was deleted',
+    messageKey: 'error.stateInvalid',
+    severity: 'system',
+  },
   DATABASE_UNAVAILABLE: {
     developerMessage: 'MongoDB is unreachable or timed out',
     messageKey: 'error.serviceUnavailable',
+    severity: 'system',
+  },
+  DATABASE_FAILED: {
+    developerMessage: 'MongoDB rejected or failed the operation',
+    messageKey: 'error.internal',
     severity: 'system',
   },
   SMS_INVALID_NUMBER: {
@@ -135,9 +168,12 @@ export class AppError extends Error {
     options: { cause?: unknown; detail?: string; params?: Record<string, string | number> } = {},
   ) {
     const entry: CatalogEntry = ERRORS[code];
-    super(options.detail ? `${entry.developerMessage}: ${options.detail}` : entry.developerMessage, {
-      cause: options.cause,
-    });
+    super(
+      options.detail ? `${entry.developerMessage}: ${options.detail}` : entry.developerMessage,
+      {
+        cause: options.cause,
+      },
+    );
     this.name = 'AppError';
     this.severity = entry.severity;
     this.messageKey = entry.messageKey;
