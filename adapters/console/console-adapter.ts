@@ -24,18 +24,15 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
   const output = options.output ?? process.stdout;
   const muted = new MutableOutput(output);
   const input = options.input ?? process.stdin;
-  const lines = createInterface({
-    input,
-    output: muted,
-    terminal: (input as { isTTY?: boolean }).isTTY === true,
-  });
+  const interactive = (input as { isTTY?: boolean }).isTTY === true;
+  const lines = createInterface({ input, output: muted, terminal: interactive });
   const identity: ChatIdentity = {
     platform: 'console',
     tenantId: 'local',
     userId: options.as.toLowerCase(),
     directoryName: options.as,
   };
-  const session = new ConsoleSession(options.engine, identity, lines, muted);
+  const session = new ConsoleSession(options.engine, identity, lines, muted, interactive);
   try {
     await session.run();
   } finally {
@@ -45,13 +42,17 @@ export async function runConsoleChat(options: ConsoleChatOptions): Promise<void>
 
 class ConsoleSession {
   private prompt: Prompt | undefined;
+  private readonly pending: AsyncIterator<string>;
 
   constructor(
     private readonly engine: TurnHandler,
     private readonly identity: ChatIdentity,
-    private readonly lines: Interface,
+    lines: Interface,
     private readonly output: MutableOutput,
-  ) {}
+    private readonly interactive: boolean,
+  ) {
+    this.pending = lines[Symbol.asyncIterator]();
+  }
 
   async run(): Promise<void> {
     let input: TurnInput | undefined = { kind: 'start' };
@@ -113,20 +114,23 @@ class ConsoleSession {
     return { kind: 'text', text: line };
   }
 
+  /**
+   * Prints the prompt and takes the next line. Lines are read through the interface's
+   * iterator, which buffers them, so piped input is not lost while a turn is running.
+   */
   private async readLine(question: string): Promise<string | undefined> {
-    try {
-      return await this.lines.question(question);
-    } catch {
-      return undefined;
-    }
+    this.output.target.write(question);
+    const next = await this.pending.next();
+    if (next.done) return undefined;
+    if (!this.interactive) this.output.target.write(this.output.muted ? '\n' : `${next.value}\n`);
+    return next.value;
   }
 
   /** Reads a line without echoing it. */
   private async readHidden(question: string): Promise<string | undefined> {
-    this.output.target.write(question);
     this.output.muted = true;
     try {
-      return await this.readLine('');
+      return await this.readLine(question);
     } finally {
       this.output.muted = false;
       this.output.target.write('\n');

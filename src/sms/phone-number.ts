@@ -84,9 +84,4 @@ export function lastDigits(e164: string, count: number): string {
   return e164.replace(/\D/g, '').slice(-count);
 }
 
-/** `+90*******2233`: the country prefix and last four digits, for logs and audit. */
-export function maskPhone(e164: string): string {
-  const digits = e164.replace(/\D/g, '');
-  if (digits.length <= 6) return `+${'*'.repeat(digits.length)}`;
-  return `+${digits.slice(0, 2)}${'*'.repeat(digits.length - 6)}${digits.slice(-4)}`;
-}
+export { maskPhone } from './mask-phone.js';
