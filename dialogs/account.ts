@@ -46,7 +46,11 @@ export async function lookUpAccount(context: FlowContext): Promise<AccountLookup
  * True when this conversation verified this account recently enough to act on it, and,
  * when `by` is given, with that method.
  */
-export function isVerifiedFor(context: FlowContext, account: DirectoryAccount, by?: 'sms' | 'email'): boolean {
+export function isVerifiedFor(
+  context: FlowContext,
+  account: DirectoryAccount,
+  by?: 'sms' | 'email',
+): boolean {
   const verification = context.verification;
   if (!verification || verification.dn !== account.dn) return false;
   if (by !== undefined && verification.by !== by) return false;

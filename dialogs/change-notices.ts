@@ -59,10 +59,23 @@ async function notify(
 ): Promise<void> {
   try {
     await send();
-    await context.services.audit.record({ ...subject, action: 'notice.sent', outcome: 'success', method, destination });
+    await context.services.audit.record({
+      ...subject,
+      action: 'notice.sent',
+      outcome: 'success',
+      method,
+      destination,
+    });
   } catch (error) {
     const reason = error instanceof AppError ? error.code : 'INTERNAL';
     context.log.error({ err: error, method, code: reason }, 'change notice not sent');
-    await context.services.audit.record({ ...subject, action: 'notice.failed', outcome: 'failure', method, destination, reason });
+    await context.services.audit.record({
+      ...subject,
+      action: 'notice.failed',
+      outcome: 'failure',
+      method,
+      destination,
+      reason,
+    });
   }
 }

@@ -1,7 +1,7 @@
-import type { FlowContext } from '../src/engine/dialog.js';
-import type { Reply, TurnInput } from '../src/engine/turn.js';
 import type { VerifyResult } from '../src/codes/code-store.js';
+import type { FlowContext } from '../src/engine/dialog.js';
 import { text } from '../src/engine/dialog.js';
+import type { Reply, TurnInput } from '../src/engine/turn.js';
 
 export type CodeInput =
   | { readonly kind: 'code'; readonly code: string }
@@ -15,9 +15,11 @@ export type CodeInput =
  */
 export function readCodeInput(context: FlowContext, input: TurnInput): CodeInput {
   if (input.kind === 'choice' && input.value === 'resend') return { kind: 'resend' };
-  if (input.kind === 'text' && input.text.trim().toLowerCase() === 'resend') return { kind: 'resend' };
+  if (input.kind === 'text' && input.text.trim().toLowerCase() === 'resend')
+    return { kind: 'resend' };
 
-  const raw = input.kind === 'text' ? input.text : input.kind === 'form' ? input.fields.code : undefined;
+  const raw =
+    input.kind === 'text' ? input.text : input.kind === 'form' ? input.fields.code : undefined;
   const typed = raw?.normalize('NFKC').replace(/[\s-]/g, '') ?? '';
   const length = context.config.CODE_LENGTH;
   if (new RegExp(`^\\d{${length}}$`).test(typed)) return { kind: 'code', code: typed };
@@ -32,13 +34,19 @@ export function readCodeInput(context: FlowContext, input: TurnInput): CodeInput
 }
 
 /** The reply to a wrong or void code, with a resend button. */
-export function codeFailureReply(context: FlowContext, result: Exclude<VerifyResult, { ok: true }>): Reply {
+export function codeFailureReply(
+  context: FlowContext,
+  result: Exclude<VerifyResult, { ok: true }>,
+): Reply {
   const buttons = [
     { value: 'resend', label: context.t('verify.resend') },
     { value: 'cmd:cancel', label: context.t('common.cancel') },
   ];
   if (result.reason === 'wrong' && result.attemptsLeft > 0) {
-    return context.choices(context.t('verify.codeWrong', { remaining: result.attemptsLeft }), buttons);
+    return context.choices(
+      context.t('verify.codeWrong', { remaining: result.attemptsLeft }),
+      buttons,
+    );
   }
   return context.choices(context.t('verify.codeVoid'), buttons);
 }

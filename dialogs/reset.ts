@@ -1,5 +1,12 @@
 import type { DirectoryAccount, DomainPolicy } from '../src/directory/directory.js';
-import { type Dialog, end, type FlowContext, goto, type Outcome, text } from '../src/engine/dialog.js';
+import {
+  type Dialog,
+  end,
+  type FlowContext,
+  goto,
+  type Outcome,
+  text,
+} from '../src/engine/dialog.js';
 import type { TurnInput } from '../src/engine/turn.js';
 import { AppError } from '../src/errors/catalog.js';
 import { checkPassword, effectiveMinLength } from '../src/policy/password-policy.js';
@@ -26,7 +33,10 @@ export const resetDialog: Dialog = {
       const account = lookup.account;
       if (!isVerifiedFor(context, account)) return context.enter('verify', { purpose: 'reset' });
       if (input.kind === 'text') {
-        return { ...(await askPassword(context, account, 'reset.typedInChat')), discardUserMessage: true };
+        return {
+          ...(await askPassword(context, account, 'reset.typedInChat')),
+          discardUserMessage: true,
+        };
       }
       if (input.kind !== 'form') return askPassword(context, account);
       return submitPassword(context, account, input);
@@ -104,9 +114,19 @@ async function applyPassword(
   } catch (error) {
     const refined = refinePolicyError(error, account, policy, context.now());
     const reason = refined instanceof AppError ? refined.code : 'INTERNAL';
-    await context.services.audit.record({ ...subject, action: 'password.reset_failed', outcome: 'failure', reason });
+    await context.services.audit.record({
+      ...subject,
+      action: 'password.reset_failed',
+      outcome: 'failure',
+      reason,
+    });
     if (refined instanceof AppError && refined.severity === 'user') {
-      return askPassword(context, account, undefined, context.t(refined.messageKey, refined.params));
+      return askPassword(
+        context,
+        account,
+        undefined,
+        context.t(refined.messageKey, refined.params),
+      );
     }
     throw refined;
   }
@@ -118,7 +138,8 @@ async function applyPassword(
     reason: unlock ? 'unlocked' : undefined,
   });
   const replies = [text(context.t(unlock ? 'reset.successUnlocked' : 'reset.success'))];
-  if (context.config.RESET_MUST_CHANGE_AT_NEXT_LOGON) replies.push(text(context.t('reset.mustChange')));
+  if (context.config.RESET_MUST_CHANGE_AT_NEXT_LOGON)
+    replies.push(text(context.t('reset.mustChange')));
   return end([...replies, text(context.t('common.done'))]);
 }
 
@@ -127,7 +148,12 @@ async function applyPassword(
  * local checks already passed, so the cause is the minimum password age when the last
  * change is younger than it, and otherwise most likely a password from the history.
  */
-function refinePolicyError(error: unknown, account: DirectoryAccount, policy: DomainPolicy, now: number): unknown {
+function refinePolicyError(
+  error: unknown,
+  account: DirectoryAccount,
+  policy: DomainPolicy,
+  now: number,
+): unknown {
   if (!(error instanceof AppError) || error.code !== 'DIRECTORY_POLICY') return error;
   const changed = account.pwdLastSet?.getTime();
   const allowedFrom = changed === undefined ? 0 : changed + policy.minPasswordAgeSeconds * 1000;

@@ -1,11 +1,18 @@
 import type { DirectoryAccount } from '../src/directory/directory.js';
-import { type Dialog, end, type FlowContext, goto, type Outcome, text } from '../src/engine/dialog.js';
+import {
+  type Dialog,
+  end,
+  type FlowContext,
+  goto,
+  type Outcome,
+  text,
+} from '../src/engine/dialog.js';
 import type { TurnInput } from '../src/engine/turn.js';
 import { maskEmail, validateEmailAddress } from '../src/mail/email-address.js';
 import type { Registration, VerificationMethod } from '../src/registrations/registration-store.js';
 import { auditSubject, isVerifiedFor, lookUpAccount } from './account.js';
-import { codeFailureReply, readCodeInput } from './code-input.js';
 import { sendChangeNotices } from './change-notices.js';
+import { codeFailureReply, readCodeInput } from './code-input.js';
 import { sendCode } from './send-code.js';
 
 /** The longest secondary address accepted, in characters (RFC 5321's path limit). */
@@ -28,7 +35,8 @@ export const secondaryEmailDialog: Dialog = {
   },
   steps: {
     manage: (context, input) => guarded(context, (account) => manage(context, account, input)),
-    address: (context, input) => guarded(context, (account) => takeAddress(context, account, input)),
+    address: (context, input) =>
+      guarded(context, (account) => takeAddress(context, account, input)),
     'confirm-code': (context, input) =>
       guarded(context, (account) => confirmCode(context, account, input)),
   },
@@ -80,15 +88,24 @@ async function manage(
   account: DirectoryAccount,
   input: TurnInput,
 ): Promise<Outcome> {
-  const choice = input.kind === 'choice' ? input.value : input.kind === 'text' ? input.text.trim().toLowerCase() : '';
+  const choice =
+    input.kind === 'choice'
+      ? input.value
+      : input.kind === 'text'
+        ? input.text.trim().toLowerCase()
+        : '';
   const registration = await context.services.registrations.get(context.chatKey);
   const current = currentAddress(registration, account);
   if (choice === 'register' || choice === 'change' || choice === 'add') {
-    return goto('email', 'address', { change: current !== undefined }, [text(context.t('email.ask'))]);
+    return goto('email', 'address', { change: current !== undefined }, [
+      text(context.t('email.ask')),
+    ]);
   }
   if (choice === 'remove' && current) return removeAddress(context, account, current);
-  if ((choice === 'prefersms' || choice === 'preferSms') && current) return setMethod(context, account, 'sms');
-  if ((choice === 'preferemail' || choice === 'preferEmail') && current) return setMethod(context, account, 'email');
+  if ((choice === 'prefersms' || choice === 'preferSms') && current)
+    return setMethod(context, account, 'sms');
+  if ((choice === 'preferemail' || choice === 'preferEmail') && current)
+    return setMethod(context, account, 'email');
   return showManage(context, account);
 }
 
@@ -97,7 +114,8 @@ async function takeAddress(
   account: DirectoryAccount,
   input: TurnInput,
 ): Promise<Outcome> {
-  if (input.kind !== 'text') return goto('email', 'address', context.data, [text(context.t('email.ask'))]);
+  if (input.kind !== 'text')
+    return goto('email', 'address', context.data, [text(context.t('email.ask'))]);
   const checked = validateEmailAddress(input.text, {
     maxLength: MAX_ADDRESS_LENGTH,
     allowedDomains: context.config.SECONDARY_EMAIL_ALLOWED_DOMAINS,
@@ -106,10 +124,18 @@ async function takeAddress(
     allowCorporate: context.config.SECONDARY_EMAIL_ALLOW_CORPORATE,
   });
   if (!checked.ok) {
-    return goto('email', 'address', context.data, [text(rejectionMessage(context, input.text, checked))]);
+    return goto('email', 'address', context.data, [
+      text(rejectionMessage(context, input.text, checked)),
+    ]);
   }
   const data = { ...context.data, address: checked.address };
-  return sendCode(context, account, { method: 'email', destination: checked.address }, data, CONFIRM_TARGET);
+  return sendCode(
+    context,
+    account,
+    { method: 'email', destination: checked.address },
+    data,
+    CONFIRM_TARGET,
+  );
 }
 
 function rejectionMessage(
@@ -130,7 +156,10 @@ function rejectionMessage(
         domains: context.config.SECONDARY_EMAIL_ALLOWED_DOMAINS.join(', '),
       });
     default:
-      return context.t('email.invalid', { input: shown, reason: context.t(`email.problem.${checked.detail}`) });
+      return context.t('email.invalid', {
+        input: shown,
+        reason: context.t(`email.problem.${checked.detail}`),
+      });
   }
 }
 
@@ -142,15 +171,30 @@ async function confirmCode(
   const address = String(context.data.address ?? '');
   const entry = readCodeInput(context, input);
   if (entry.kind === 'resend') {
-    return sendCode(context, account, { method: 'email', destination: address }, context.data, CONFIRM_TARGET);
+    return sendCode(
+      context,
+      account,
+      { method: 'email', destination: address },
+      context.data,
+      CONFIRM_TARGET,
+    );
   }
   if (entry.kind === 'invalid') return goto('email', 'confirm-code', context.data, [entry.reply]);
 
   const result = await context.services.codes.verify(context.chatKey, 'email-confirm', entry.code);
-  const subject = { ...auditSubject(context, account), method: 'email' as const, destination: maskEmail(address) };
+  const subject = {
+    ...auditSubject(context, account),
+    method: 'email' as const,
+    destination: maskEmail(address),
+  };
   if (!result.ok) {
     const reason = result.reason === 'wrong' ? 'wrong-code' : 'void-code';
-    await context.services.audit.record({ ...subject, action: 'email.confirm_failed', outcome: 'failure', reason });
+    await context.services.audit.record({
+      ...subject,
+      action: 'email.confirm_failed',
+      outcome: 'failure',
+      reason,
+    });
     return goto('email', 'confirm-code', context.data, [codeFailureReply(context, result)]);
   }
 
@@ -210,7 +254,10 @@ async function setMethod(
 function coolingOffNotice(context: FlowContext) {
   const hours = context.config.SECONDARY_EMAIL_COOLING_OFF_HOURS;
   if (hours === 0) return [];
-  const time = new Date(context.now() + hours * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  const time = new Date(context.now() + hours * 3600_000)
+    .toISOString()
+    .slice(0, 16)
+    .replace('T', ' ');
   return [text(context.t('email.coolingOff', { time }))];
 }
 

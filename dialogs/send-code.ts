@@ -2,8 +2,8 @@ import type { CodePurpose } from '../src/codes/code-store.js';
 import type { DirectoryAccount } from '../src/directory/directory.js';
 import { type FlowContext, type FlowData, goto, type Outcome, text } from '../src/engine/dialog.js';
 import { AppError } from '../src/errors/catalog.js';
-import { renderMail } from '../src/mail/render-mail.js';
 import { maskEmail } from '../src/mail/email-address.js';
+import { renderMail } from '../src/mail/render-mail.js';
 import { lastDigits, maskPhone } from '../src/sms/phone-number.js';
 import { auditSubject } from './account.js';
 
@@ -46,7 +46,12 @@ export async function sendCode(
     destination: masked(delivery),
   };
   if (!issued.ok) {
-    await audit.record({ ...subject, action: 'code.send_failed', outcome: 'refused', reason: issued.reason });
+    await audit.record({
+      ...subject,
+      action: 'code.send_failed',
+      outcome: 'refused',
+      reason: issued.reason,
+    });
     if (issued.reason === 'cooldown') {
       const message = context.t('verify.cooldown', { seconds: issued.retryAfterSeconds });
       return goto(context.flow, context.step, data, [text(message)]);
@@ -87,7 +92,8 @@ function sentMessage(
     // The user has just typed this address, so it is shown whole for them to check.
     return context.t('email.codeSent', { address: delivery.destination, minutes });
   }
-  if (delivery.method === 'email') return context.t('verify.codeSentEmail', { length, address, minutes });
+  if (delivery.method === 'email')
+    return context.t('verify.codeSentEmail', { length, address, minutes });
   const last4 = lastDigits(delivery.destination, 4);
   return context.t('verify.codeSentSms', { length, last4, minutes });
 }
@@ -111,5 +117,7 @@ async function deliver(
 }
 
 export function masked(delivery: Delivery): string {
-  return delivery.method === 'sms' ? maskPhone(delivery.destination) : maskEmail(delivery.destination);
+  return delivery.method === 'sms'
+    ? maskPhone(delivery.destination)
+    : maskEmail(delivery.destination);
 }

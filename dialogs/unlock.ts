@@ -28,10 +28,19 @@ async function unlock(context: FlowContext, dn: string): Promise<Outcome> {
     await directory.unlock(dn);
   } catch (error) {
     const reason = error instanceof AppError ? error.code : 'INTERNAL';
-    await context.services.audit.record({ ...subject, action: 'account.unlock_failed', outcome: 'failure', reason });
+    await context.services.audit.record({
+      ...subject,
+      action: 'account.unlock_failed',
+      outcome: 'failure',
+      reason,
+    });
     throw error;
   }
-  await context.services.audit.record({ ...subject, action: 'account.unlocked', outcome: 'success' });
+  await context.services.audit.record({
+    ...subject,
+    action: 'account.unlocked',
+    outcome: 'success',
+  });
   return end([text(context.t('unlock.success')), text(context.t('common.done'))]);
 }
 

@@ -37,7 +37,10 @@ export const verifyDialog: Dialog = {
     if (email === undefined) return beginSms(context, lookup.account, purpose);
 
     const phone = firstPhone(context, lookup.account);
-    const byEmail = { value: 'email', label: context.t('verify.methodEmail', { address: maskEmail(email) }) };
+    const byEmail = {
+      value: 'email',
+      label: context.t('verify.methodEmail', { address: maskEmail(email) }),
+    };
     const bySms = phone && {
       value: 'sms',
       label: context.t('verify.methodSms', { last4: lastDigits(phone, 4) }),
@@ -45,7 +48,10 @@ export const verifyDialog: Dialog = {
     const options = registration?.preferredMethod === 'email' ? [byEmail, bySms] : [bySms, byEmail];
     const choices = options.filter((option) => option !== undefined && option !== '');
     return goto('verify', 'method', { purpose }, [
-      context.choices(context.t('verify.chooseMethod'), choices as { value: string; label: string }[]),
+      context.choices(
+        context.t('verify.chooseMethod'),
+        choices as { value: string; label: string }[],
+      ),
     ]);
   },
   steps: {
@@ -130,7 +136,12 @@ async function checkTypedPhone(
   if (!typed.ok) {
     const shown = printable(input.text);
     return goto('verify', 'phone', context.data, [
-      text(context.t('verify.phoneInvalid', { input: shown, reason: context.t(`phone.problem.${typed.reason}`) })),
+      text(
+        context.t('verify.phoneInvalid', {
+          input: shown,
+          reason: context.t(`phone.problem.${typed.reason}`),
+        }),
+      ),
     ]);
   }
   if (typed.e164 !== phone) return mismatch(context, account, 'sms', 'verify.phoneMismatch');
@@ -171,7 +182,9 @@ async function mismatch(
   if (mismatches >= MAX_MISMATCHES) {
     return end([text(context.t(messageKey)), text(context.t('common.cancelled'))]);
   }
-  return goto('verify', context.step, { ...context.data, mismatches }, [text(context.t(messageKey))]);
+  return goto('verify', context.step, { ...context.data, mismatches }, [
+    text(context.t(messageKey)),
+  ]);
 }
 
 async function checkCode(
@@ -182,18 +195,32 @@ async function checkCode(
   const destination = String(context.data.destination ?? '');
   const method = context.data.method === 'email' ? 'email' : 'sms';
   const entry = readCodeInput(context, input);
-  if (entry.kind === 'resend') return sendCode(context, account, { method, destination }, context.data);
+  if (entry.kind === 'resend')
+    return sendCode(context, account, { method, destination }, context.data);
   if (entry.kind === 'invalid') return goto('verify', 'code', context.data, [entry.reply]);
 
   const result = await context.services.codes.verify(context.chatKey, 'verify', entry.code);
   const subject = { ...auditSubject(context, account), method } as const;
   if (result.ok) {
-    await context.services.audit.record({ ...subject, action: 'verify.succeeded', outcome: 'success' });
+    await context.services.audit.record({
+      ...subject,
+      action: 'verify.succeeded',
+      outcome: 'success',
+    });
     await context.services.registrations.linkAccount(context.chatKey, account.dn);
-    return context.enter(String(context.data.purpose), {}, { verified: { dn: account.dn, by: method } });
+    return context.enter(
+      String(context.data.purpose),
+      {},
+      { verified: { dn: account.dn, by: method } },
+    );
   }
   const reason = result.reason === 'wrong' ? 'wrong-code' : 'void-code';
-  await context.services.audit.record({ ...subject, action: 'verify.failed', outcome: 'failure', reason });
+  await context.services.audit.record({
+    ...subject,
+    action: 'verify.failed',
+    outcome: 'failure',
+    reason,
+  });
   return goto('verify', 'code', context.data, [codeFailureReply(context, result)]);
 }
 

@@ -84,7 +84,8 @@ class ConsoleSession {
     if (reply.kind === 'text') write(`bot> ${reply.text}`);
     if (reply.kind === 'choices') {
       write(`bot> ${reply.text}`);
-      reply.choices.forEach((choice, index) => write(`     ${index + 1}) ${choice.label}`));
+      for (const [index, choice] of reply.choices.entries())
+        write(`     ${index + 1}) ${choice.label}`);
       this.prompt = { promptId: reply.promptId, choices: reply.choices };
     }
     if (reply.kind === 'secret') {
@@ -93,7 +94,9 @@ class ConsoleSession {
     }
   }
 
-  private async fillForm(reply: Extract<Reply, { kind: 'secret' }>): Promise<TurnInput | undefined> {
+  private async fillForm(
+    reply: Extract<Reply, { kind: 'secret' }>,
+  ): Promise<TurnInput | undefined> {
     const fields: Record<string, string> = {};
     for (const field of reply.fields) {
       const value = await this.readHidden(`${field.label}: `);

@@ -40,7 +40,7 @@ export function demoServices(
     state: new MemoryStateStore(now),
     sms: new ConsoleSmsSender(output),
     mail: new ConsoleMailSender(output),
-    registrations: new MemoryRegistrationStore(now),
+    registrations: new MemoryRegistrationStore(() => new Date(now())),
     audit: new MemoryAuditTrail(logger),
   };
   return { services, check: async () => {}, close: async () => {} };

@@ -21,17 +21,23 @@ import { codeSettings, type ServiceSet } from './app.js';
  */
 export async function connectServices(config: Readonly<Env>, logger: Logger): Promise<ServiceSet> {
   const redis = connectRedis(required(config.REDIS_URL), logger);
-  const mongo = await connectMongo(required(config.MONGODB_URI), config.MONGODB_TIMEOUT_MS, logger).catch(
-    async (error: unknown) => {
-      redis.disconnect();
-      throw error;
-    },
-  );
+  const mongo = await connectMongo(
+    required(config.MONGODB_URI),
+    config.MONGODB_TIMEOUT_MS,
+    logger,
+  ).catch(async (error: unknown) => {
+    redis.disconnect();
+    throw error;
+  });
   const directory = LdapDirectory.fromConfig(config, logger);
   const sms: SmsSender =
-    config.SMS_PROVIDER === 'twilio' ? TwilioSmsSender.fromConfig(config, logger) : new ConsoleSmsSender(process.stdout);
+    config.SMS_PROVIDER === 'twilio'
+      ? TwilioSmsSender.fromConfig(config, logger)
+      : new ConsoleSmsSender(process.stdout);
   const mail: MailSender =
-    config.MAIL_PROVIDER === 'smtp' ? SmtpMailSender.fromConfig(config, logger) : new ConsoleMailSender(process.stdout);
+    config.MAIL_PROVIDER === 'smtp'
+      ? SmtpMailSender.fromConfig(config, logger)
+      : new ConsoleMailSender(process.stdout);
 
   const services = {
     directory,

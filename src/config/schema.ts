@@ -70,9 +70,7 @@ export const DEFAULT_PROTECTED_GROUPS = [
 
 export const envSchema = z.object({
   NODE_ENV: z.string().default('production'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCALE: z.enum(['en']).default('en'),
 
   // Directory (Active Directory over LDAPS or StartTLS).
@@ -171,9 +169,9 @@ export const envSchema = z.object({
   // Microsoft Teams.
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
-  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default(
-    'SingleTenant',
-  ),
+  MICROSOFT_APP_TYPE: z
+    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'])
+    .default('SingleTenant'),
   MICROSOFT_APP_TENANT_ID: optionalText,
   MICROSOFT_APP_CERTIFICATE_THUMBPRINT: optionalText,
   MICROSOFT_APP_CERTIFICATE_KEY_FILE: optionalText,

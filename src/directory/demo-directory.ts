@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors/catalog.js';
 import { checkPassword } from '../policy/password-policy.js';
-import type { Directory, DirectoryAccount, DomainPolicy, ResetOptions, ResetOutcome } from './directory.js';
+import type {
+  Directory,
+  DirectoryAccount,
+  DomainPolicy,
+  ResetOptions,
+  ResetOutcome,
+} from './directory.js';
 
 /** A demo account. `password` is the starting password; the demo keeps only hashes. */
 export interface DemoAccountSeed {
@@ -28,7 +34,12 @@ export const DEMO_DOMAIN = 'demo.example';
 
 /** The accounts the demo starts with; the README lists them. */
 export const DEMO_ACCOUNTS: readonly DemoAccountSeed[] = [
-  { sAMAccountName: 'alice', displayName: 'Alice Demir', phones: ['+90 532 555 01 01'], password: 'Start-Pass-1' },
+  {
+    sAMAccountName: 'alice',
+    displayName: 'Alice Demir',
+    phones: ['+90 532 555 01 01'],
+    password: 'Start-Pass-1',
+  },
   {
     sAMAccountName: 'bob',
     displayName: 'Bob Kaya',
@@ -36,7 +47,13 @@ export const DEMO_ACCOUNTS: readonly DemoAccountSeed[] = [
     password: 'Start-Pass-1',
     locked: true,
   },
-  { sAMAccountName: 'carol', displayName: 'Carol Yilmaz', phones: [], password: 'Start-Pass-1', disabled: true },
+  {
+    sAMAccountName: 'carol',
+    displayName: 'Carol Yilmaz',
+    phones: [],
+    password: 'Start-Pass-1',
+    disabled: true,
+  },
   {
     sAMAccountName: 'root.admin',
     displayName: 'Root Admin',
@@ -44,7 +61,12 @@ export const DEMO_ACCOUNTS: readonly DemoAccountSeed[] = [
     password: 'Start-Pass-1',
     privileged: true,
   },
-  { sAMAccountName: 'dan', displayName: 'Dan Aydin', phones: ['call reception, ext. 12'], password: 'Start-Pass-1' },
+  {
+    sAMAccountName: 'dan',
+    displayName: 'Dan Aydin',
+    phones: ['call reception, ext. 12'],
+    password: 'Start-Pass-1',
+  },
 ];
 
 const DEMO_POLICY: DomainPolicy = {
@@ -102,7 +124,8 @@ export class DemoDirectory implements Directory {
       minLength: undefined,
       maxLength: 256,
     });
-    if (violations.length > 0) throw new AppError('DIRECTORY_POLICY', { detail: '0000052D: constraint violation' });
+    if (violations.length > 0)
+      throw new AppError('DIRECTORY_POLICY', { detail: '0000052D: constraint violation' });
     const hashed = hash(password);
     if (account.history.slice(0, DEMO_POLICY.historyLength).includes(hashed)) {
       throw new AppError('DIRECTORY_HISTORY', { detail: '0000052D: password history' });

@@ -46,7 +46,11 @@ export interface FlowContext {
    * Starts another dialog at its first step, with the data given. With `verified`, the
    * dialog starts as verified for that account, and the outcome records the verification.
    */
-  enter(flow: string, data?: FlowData, options?: { readonly verified?: ProvedAccount }): Promise<Outcome>;
+  enter(
+    flow: string,
+    data?: FlowData,
+    options?: { readonly verified?: ProvedAccount },
+  ): Promise<Outcome>;
   /** A choices reply whose buttons are valid only until the next prompt. */
   choices(text: string, choices: readonly Choice[]): Reply;
   /** A secret form whose submission is valid only until the next prompt. */
@@ -70,7 +74,12 @@ export interface Dialog {
   readonly steps: Readonly<Record<string, Step>>;
 }
 
-export function goto(flow: string, step: string, data: FlowData, replies: readonly Reply[]): Outcome {
+export function goto(
+  flow: string,
+  step: string,
+  data: FlowData,
+  replies: readonly Reply[],
+): Outcome {
   return { replies, next: { kind: 'goto', flow, step, data } };
 }
 

@@ -111,7 +111,11 @@ export class FlowEngine implements TurnHandler {
       };
     } catch (error) {
       this.logFailure(log, error, live?.flow ?? 'menu', live?.step ?? 'begin');
-      return { state: live, replies: [errorReply(this.messageFor(error))], discardUserMessage: false };
+      return {
+        state: live,
+        replies: [errorReply(this.messageFor(error))],
+        discardUserMessage: false,
+      };
     }
   }
 
@@ -128,7 +132,7 @@ export class FlowEngine implements TurnHandler {
     const command = commandOf(input);
     if (command) return this.runCommand(command, state, context);
 
-    if (!state || state.flow === 'menu' && state.step === 'idle') {
+    if (!state || (state.flow === 'menu' && state.step === 'idle')) {
       return this.enter(context('menu', 'begin', {}), 'menu', { input });
     }
     if (isStale(input, state)) {
@@ -180,7 +184,11 @@ export class FlowEngine implements TurnHandler {
     const verification = { ...proved, at: this.now() };
     const verified: FlowContext = { ...context, flow, step: 'begin', data, verification };
     const outcome = await dialog.begin(
-      { ...verified, enter: (next, nextData = {}, options) => this.enter(verified, next, nextData, options?.verified) },
+      {
+        ...verified,
+        enter: (next, nextData = {}, options) =>
+          this.enter(verified, next, nextData, options?.verified),
+      },
       data,
     );
     return { ...outcome, verified: proved };
@@ -195,7 +203,9 @@ export class FlowEngine implements TurnHandler {
   ): FlowContext {
     const nonce = randomBytes(6).toString('hex');
     const verification =
-      state?.verifiedDn !== undefined && state.verifiedAt !== undefined && state.verifiedBy !== undefined
+      state?.verifiedDn !== undefined &&
+      state.verifiedAt !== undefined &&
+      state.verifiedBy !== undefined
         ? { dn: state.verifiedDn, by: state.verifiedBy, at: state.verifiedAt }
         : undefined;
     const context: FlowContext = {
@@ -228,8 +238,14 @@ export class FlowEngine implements TurnHandler {
     const awaiting = offered.length === 0 && samePlace ? previous.awaiting : offered;
     const verification = outcome.verified
       ? { verifiedDn: outcome.verified.dn, verifiedBy: outcome.verified.by, verifiedAt: this.now() }
-      : previous?.verifiedDn !== undefined && previous.verifiedAt !== undefined && previous.verifiedBy !== undefined
-        ? { verifiedDn: previous.verifiedDn, verifiedBy: previous.verifiedBy, verifiedAt: previous.verifiedAt }
+      : previous?.verifiedDn !== undefined &&
+          previous.verifiedAt !== undefined &&
+          previous.verifiedBy !== undefined
+        ? {
+            verifiedDn: previous.verifiedDn,
+            verifiedBy: previous.verifiedBy,
+            verifiedAt: previous.verifiedAt,
+          }
         : {};
     return {
       ...position,

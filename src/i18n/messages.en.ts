@@ -139,7 +139,7 @@ export const en = {
   'mail.codeBody':
     'Your verification code is {code}. It expires in {minutes} minutes. If you did not ask for it, ignore this mail and tell the IT helpdesk.',
   'sms.code':
-    'Your password reset code is {code}. It expires in {minutes} minutes. Never share it.',
+    'Your password self-service code is {code}. It expires in {minutes} minutes. Never share it.',
 
   'slack.secretHint':
     'Slack cannot hide what you type in these fields, so make sure nobody can see your screen. The values go only to this bot and are never posted in the chat.',

@@ -31,7 +31,8 @@ export interface EmailRules {
 export function validateEmailAddress(value: string, rules: EmailRules): EmailCheck {
   const typed = value.normalize('NFC').trim();
   if (typed === '') return { ok: false, reason: 'invalid', detail: 'empty' };
-  if (typed.length > rules.maxLength) return { ok: false, reason: 'too-long', detail: String(typed.length) };
+  if (typed.length > rules.maxLength)
+    return { ok: false, reason: 'too-long', detail: String(typed.length) };
   if (/\s/.test(typed)) return { ok: false, reason: 'invalid', detail: 'spaces' };
   const at = typed.lastIndexOf('@');
   if (at <= 0 || at === typed.length - 1) return { ok: false, reason: 'invalid', detail: 'no-at' };
@@ -39,20 +40,33 @@ export function validateEmailAddress(value: string, rules: EmailRules): EmailChe
   const local = typed.slice(0, at);
   const domain = unicodeDomain(typed.slice(at + 1));
   const ascii = domainToASCII(domain);
-  if (ascii === '' || !ascii.includes('.')) return { ok: false, reason: 'invalid', detail: 'bad-domain' };
+  if (ascii === '' || !ascii.includes('.'))
+    return { ok: false, reason: 'invalid', detail: 'bad-domain' };
   const address = `${local}@${domain}`;
   // Quoted local parts are valid mail syntax, but no mail provider hands them out.
   if (/["<>\\]/.test(local)) return { ok: false, reason: 'invalid', detail: 'syntax' };
-  if (!validator.isEmail(`${local}@${ascii}`, { allow_utf8_local_part: true, require_tld: true, allow_ip_domain: false })) {
+  if (
+    !validator.isEmail(`${local}@${ascii}`, {
+      allow_utf8_local_part: true,
+      require_tld: true,
+      allow_ip_domain: false,
+    })
+  ) {
     return { ok: false, reason: 'invalid', detail: 'syntax' };
   }
 
-  if (!rules.allowCorporate && rules.corporateAddresses.some((own) => sameEmail(own.toLowerCase(), address.toLowerCase()))) {
+  if (
+    !rules.allowCorporate &&
+    rules.corporateAddresses.some((own) => sameEmail(own.toLowerCase(), address.toLowerCase()))
+  ) {
     return { ok: false, reason: 'corporate', detail: address };
   }
   const blocked = rules.blockedDomains.find((entry) => inDomain(ascii, entry));
   if (blocked !== undefined) return { ok: false, reason: 'blocked', detail: domain };
-  if (rules.allowedDomains.length > 0 && !rules.allowedDomains.some((entry) => inDomain(ascii, entry))) {
+  if (
+    rules.allowedDomains.length > 0 &&
+    !rules.allowedDomains.some((entry) => inDomain(ascii, entry))
+  ) {
     return { ok: false, reason: 'not-allowed', detail: domain };
   }
   return { ok: true, address };
@@ -66,7 +80,9 @@ export function sameEmail(a: string, b: string): boolean {
   const left = split(a);
   const right = split(b);
   if (left === undefined || right === undefined) return false;
-  return left.local === right.local && left.asciiDomain === right.asciiDomain && left.asciiDomain !== '';
+  return (
+    left.local === right.local && left.asciiDomain === right.asciiDomain && left.asciiDomain !== ''
+  );
 }
 
 /** `a•••@example.org`: the first character of the local part and the domain. */
@@ -81,7 +97,10 @@ function split(address: string): { local: string; asciiDomain: string } | undefi
   const value = address.normalize('NFC').trim();
   const at = value.lastIndexOf('@');
   if (at <= 0) return undefined;
-  return { local: value.slice(0, at), asciiDomain: domainToASCII(unicodeDomain(value.slice(at + 1))) };
+  return {
+    local: value.slice(0, at),
+    asciiDomain: domainToASCII(unicodeDomain(value.slice(at + 1))),
+  };
 }
 
 function unicodeDomain(domain: string): string {

@@ -26,7 +26,8 @@ export function renderMail(
     `<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`,
     '<body style="font-family: sans-serif; font-size: 15px; line-height: 1.5; color: #1f2328;">',
     ...paragraphs.map((paragraph, index) => {
-      const style = index === paragraphs.length - 1 ? ' style="color: #59636e; font-size: 13px;"' : '';
+      const style =
+        index === paragraphs.length - 1 ? ' style="color: #59636e; font-size: 13px;"' : '';
       return `<p${style}>${escapeHtml(paragraph).replace(/\n/g, '<br>')}</p>`;
     }),
     '</body></html>',

@@ -20,9 +20,17 @@ export interface RegistrationStore {
   get(chatKey: string): Promise<Registration | undefined>;
   /** Records which account a chat identity proved it owns. */
   linkAccount(chatKey: string, accountDn: string): Promise<Registration>;
-  setSecondaryEmail(chatKey: string, accountDn: string, email: string, verifiedAt: Date): Promise<Registration>;
+  setSecondaryEmail(
+    chatKey: string,
+    accountDn: string,
+    email: string,
+    verifiedAt: Date,
+  ): Promise<Registration>;
   /** Removes the address and resets the preferred method to SMS. */
   removeSecondaryEmail(chatKey: string): Promise<Registration | undefined>;
-  setPreferredMethod(chatKey: string, method: VerificationMethod): Promise<Registration | undefined>;
+  setPreferredMethod(
+    chatKey: string,
+    method: VerificationMethod,
+  ): Promise<Registration | undefined>;
   close(): Promise<void>;
 }

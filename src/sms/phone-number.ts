@@ -1,4 +1,4 @@
-import { type CountryCode, parsePhoneNumberWithError, ParseError } from 'libphonenumber-js/max';
+import { type CountryCode, ParseError, parsePhoneNumberWithError } from 'libphonenumber-js/max';
 
 /** Why a value is not a usable phone number. Each has a catalog message `phone.problem.<name>`. */
 export type PhoneProblem =

@@ -46,7 +46,8 @@ declare module 'vitest' {
 export function services() {
   const provided = inject('services');
   const need = <T>(value: T | undefined, name: string): T => {
-    if (value === undefined) throw new Error(`${name} was not started: add it to SSPR_TEST_SERVICES`);
+    if (value === undefined)
+      throw new Error(`${name} was not started: add it to SSPR_TEST_SERVICES`);
     return value;
   };
   return {

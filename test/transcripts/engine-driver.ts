@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatIdentity, Reply, TurnHandler, TurnInput, TurnResult } from '../../src/engine/turn.js';
+import type {
+  ChatIdentity,
+  Reply,
+  TurnHandler,
+  TurnInput,
+  TurnResult,
+} from '../../src/engine/turn.js';
 import type { ChatDriver, SeenReply } from './chat-driver.js';
 
 /**
@@ -45,7 +51,9 @@ export class EngineDriver implements ChatDriver {
   }
 
   click(value: string): Promise<SeenReply[]> {
-    const prompt = [...this.prompts].reverse().find((candidate) => candidate.values.includes(value));
+    const prompt = [...this.prompts]
+      .reverse()
+      .find((candidate) => candidate.values.includes(value));
     if (!prompt) throw new Error(`no button "${value}" was offered`);
     return this.send({ kind: 'choice', value, promptId: prompt.promptId });
   }
@@ -58,7 +66,12 @@ export class EngineDriver implements ChatDriver {
 
   /** Sends a turn with a chosen id, to replay a delivery. */
   async send(input: TurnInput, id: string = randomUUID()): Promise<SeenReply[]> {
-    const result = await this.engine.handle({ id, identity: this.identity, conversationKind: this.kind, input });
+    const result = await this.engine.handle({
+      id,
+      identity: this.identity,
+      conversationKind: this.kind,
+      input,
+    });
     this.results.push(result);
     const replies = result.replies.map((reply) => this.see(reply));
     this.seen.push(...replies);
@@ -70,7 +83,10 @@ export class EngineDriver implements ChatDriver {
   private see(reply: Reply): SeenReply {
     switch (reply.kind) {
       case 'choices':
-        this.prompts.push({ promptId: reply.promptId, values: reply.choices.map((choice) => choice.value) });
+        this.prompts.push({
+          promptId: reply.promptId,
+          values: reply.choices.map((choice) => choice.value),
+        });
         return { text: reply.text, buttons: reply.choices };
       case 'secret':
         this.forms.push(reply.formId);

@@ -45,7 +45,11 @@ export async function verifyBySms(
 }
 
 /** Submits a new password in the secure form and returns the replies. */
-export function submitPassword(chat: ChatDriver, password: string, confirmation = password): Promise<SeenReply[]> {
+export function submitPassword(
+  chat: ChatDriver,
+  password: string,
+  confirmation = password,
+): Promise<SeenReply[]> {
   return chat.submit({ newPassword: password, confirmPassword: confirmation });
 }
 

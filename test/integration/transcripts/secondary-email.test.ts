@@ -3,7 +3,13 @@ import { canBind, createUser } from '../../harness/ad-users.js';
 import { services } from '../../harness/services.js';
 import { startTestApp, type TestApp } from '../../harness/test-app.js';
 import { EngineDriver } from '../../transcripts/engine-driver.js';
-import { e164Of, registerEmail, submitPassword, textOf, verifyBySms } from '../../transcripts/journeys.js';
+import {
+  e164Of,
+  registerEmail,
+  submitPassword,
+  textOf,
+  verifyBySms,
+} from '../../transcripts/journeys.js';
 
 let bot: TestApp;
 
@@ -23,7 +29,9 @@ describe('registering a secondary e-mail', () => {
     const chat = new EngineDriver(bot.app.engine, user.upn);
 
     const registered = await registerEmail(chat, bot, user, personal(user.sAMAccountName));
-    expect(textOf(registered)).toContain(`Done: ${personal(user.sAMAccountName)} is now your secondary e-mail.`);
+    expect(textOf(registered)).toContain(
+      `Done: ${personal(user.sAMAccountName)} is now your secondary e-mail.`,
+    );
     const record = await bot.app.services.registrations.get(chat.chatKey);
     expect(record?.secondaryEmail).toBe(personal(user.sAMAccountName));
     expect(record?.emailVerifiedAt).toBeInstanceOf(Date);
@@ -38,7 +46,9 @@ describe('registering a secondary e-mail', () => {
     expect(offered.at(-1)?.buttons.map((button) => button.value)).toEqual(['sms', 'email']);
     const asked = await later.click('email');
     expect(textOf(asked)).toContain(`${user.sAMAccountName.slice(0, 1)}•••@example.org`);
-    const sent = await later.say(personal(user.sAMAccountName).replace('example.org', 'EXAMPLE.org'));
+    const sent = await later.say(
+      personal(user.sAMAccountName).replace('example.org', 'EXAMPLE.org'),
+    );
     expect(textOf(sent)).toContain('I sent a 6-digit code to');
     const form = await later.say(await bot.mailCode(personal(user.sAMAccountName)));
     expect(form.at(-1)?.form).toBeDefined();
@@ -75,7 +85,9 @@ describe('registering a secondary e-mail', () => {
     expect(textOf(await chat.say(wrong))).toContain('no longer valid');
     expect(textOf(await chat.say(code))).toContain('no longer valid');
 
-    expect((await bot.app.services.registrations.get(chat.chatKey))?.secondaryEmail).toBeUndefined();
+    expect(
+      (await bot.app.services.registrations.get(chat.chatKey))?.secondaryEmail,
+    ).toBeUndefined();
   });
 
   it('refuses a blocked domain, the work address, and accepts an IDN address', async () => {
@@ -84,13 +96,17 @@ describe('registering a secondary e-mail', () => {
     await verifyBySms(chat, bot, user, 'email');
     await chat.click('register');
 
-    expect(textOf(await chat.say('someone@mailinator.com'))).toContain('Addresses at mailinator.com are not accepted');
+    expect(textOf(await chat.say('someone@mailinator.com'))).toContain(
+      'Addresses at mailinator.com are not accepted',
+    );
     expect(textOf(await chat.say(user.mail.toUpperCase()))).toContain('is your work address');
     expect(textOf(await chat.say('no-at-sign.example.org'))).toContain('needs one @');
 
     const idn = `${user.sAMAccountName}@bücher-straße.de`;
     expect(textOf(await chat.say(idn))).toContain('I sent a code to');
-    const mail = await bot.mail.next(idn).catch(() => bot.mail.next(`${user.sAMAccountName}@xn--bcher-strae-2ib.de`));
+    const mail = await bot.mail
+      .next(idn)
+      .catch(() => bot.mail.next(`${user.sAMAccountName}@xn--bcher-strae-2ib.de`));
     const code = /\b(\d{6})\b/.exec(mail.text ?? '')?.[1] ?? '';
     expect(textOf(await chat.say(code))).toContain('is now your secondary e-mail');
     expect((await bot.app.services.registrations.get(chat.chatKey))?.secondaryEmail).toBe(idn);
@@ -113,7 +129,9 @@ describe('managing the secondary e-mail', () => {
     expect(textOf(manage)).toContain('first check by SMS');
     await chat.say(user.mobile ?? '');
     const shown = await chat.say(await bot.smsCode(e164Of(user)));
-    expect(textOf(shown)).toContain(`Your secondary e-mail is ${user.sAMAccountName.slice(0, 1)}•••@example.org`);
+    expect(textOf(shown)).toContain(
+      `Your secondary e-mail is ${user.sAMAccountName.slice(0, 1)}•••@example.org`,
+    );
     await chat.click('change');
     await chat.say(`${user.sAMAccountName}.new@example.org`);
     const changed = await chat.say(await bot.mailCode(`${user.sAMAccountName}.new@example.org`));
@@ -138,7 +156,9 @@ describe('managing the secondary e-mail', () => {
     await chat.say('menu');
     const reset = await chat.say('reset');
     expect(textOf(reset)).toContain(`ending in ${e164Of(user).slice(-4)}`);
-    expect(reset.flatMap((reply) => reply.buttons).map((button) => button.value)).not.toContain('email');
+    expect(reset.flatMap((reply) => reply.buttons).map((button) => button.value)).not.toContain(
+      'email',
+    );
   });
 
   it('preselects the preferred method, and lets the user switch', async () => {
@@ -173,7 +193,9 @@ describe('managing the secondary e-mail', () => {
       const [a, b] = await Promise.all([chat.say(code), other.say(code)]);
 
       const outcomes = [textOf(a), textOf(b)];
-      expect(outcomes.filter((text) => text.includes('is now your secondary e-mail'))).toHaveLength(1);
+      expect(outcomes.filter((text) => text.includes('is now your secondary e-mail'))).toHaveLength(
+        1,
+      );
       const record = await bot.app.services.registrations.get(chat.chatKey);
       expect(record?.secondaryEmail).toBe(personal(user.sAMAccountName));
       expect(record?.accountDn).toBe(user.dn);

@@ -82,7 +82,9 @@ describe('password reset verified by SMS', () => {
     expect(textOf(refused)).toContain('most likely because you used it before');
     expect(refused.at(-1)?.form).toBeDefined();
     const events = await bot.app.services.audit.recent({ accountDn: user.dn, limit: 20 });
-    expect(events.find((event) => event.action === 'password.reset_failed')?.reason).toMatch(/^DIRECTORY_/);
+    expect(events.find((event) => event.action === 'password.reset_failed')?.reason).toMatch(
+      /^DIRECTORY_/,
+    );
   });
 
   it('discards a password typed into the chat and asks for the secure form', async () => {
@@ -207,8 +209,12 @@ describe('refusals', () => {
     const chat = new EngineDriver(bot.app.engine, 'nobody@corp.example.test');
     const injected = new EngineDriver(bot.app.engine, '*)(userPrincipalName=*');
 
-    expect(textOf(await chat.say('reset'))).toContain('Self-service is not available for this chat account');
-    expect(textOf(await injected.say('reset'))).toContain('Self-service is not available for this chat account');
+    expect(textOf(await chat.say('reset'))).toContain(
+      'Self-service is not available for this chat account',
+    );
+    expect(textOf(await injected.say('reset'))).toContain(
+      'Self-service is not available for this chat account',
+    );
   });
 
   it('refuses, and changes nothing, for an account outside the delegated OU', async () => {
@@ -218,7 +224,9 @@ describe('refusals', () => {
 
     const refused = await submitPassword(chat, 'Outside-Attempt-9');
 
-    expect(textOf(refused)).toContain('I am not allowed to change this account. Nothing was changed.');
+    expect(textOf(refused)).toContain(
+      'I am not allowed to change this account. Nothing was changed.',
+    );
     expect(await canBind(samba(), user.upn, user.password)).toBe(true);
     expect(await canBind(samba(), user.upn, 'Outside-Attempt-9')).toBe(false);
     const events = await bot.app.services.audit.recent({ accountDn: user.dn, limit: 10 });
