@@ -144,16 +144,12 @@ async function applyPassword(
 }
 
 /**
- * Active Directory answers most policy refusals with the same 0000052D and no reason. The
- * local checks already passed, so the cause is the minimum password age when the last
- * change is younger than it, and otherwise most likely a password from the history.
+ * Active Directory answers most policy refusals with 0000052D and no reason. The local
+ * checks already passed, so the cause is the minimum password age when the last change is
+ * younger than it, and otherwise the history or a fine-grained policy that the domain
+ * policy does not show. Samba names the reason, and its directory errors arrive specific.
  */
-function refinePolicyError(
-  error: unknown,
-  account: DirectoryAccount,
-  policy: DomainPolicy,
-  now: number,
-): unknown {
+function refinePolicyError(error: unknown, account: DirectoryAccount, policy: DomainPolicy, now: number): unknown {
   if (!(error instanceof AppError) || error.code !== 'DIRECTORY_POLICY') return error;
   const changed = account.pwdLastSet?.getTime();
   const allowedFrom = changed === undefined ? 0 : changed + policy.minPasswordAgeSeconds * 1000;
@@ -161,6 +157,5 @@ function refinePolicyError(
     const time = new Date(allowedFrom).toISOString().slice(0, 16).replace('T', ' ');
     return new AppError('DIRECTORY_MIN_AGE', { cause: error, params: { time } });
   }
-  if (policy.historyLength === 0) return error;
-  return new AppError('DIRECTORY_HISTORY', { cause: error });
+  return new AppError('DIRECTORY_REJECTED', { cause: error, params: { history: policy.historyLength } });
 }

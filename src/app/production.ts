@@ -1,4 +1,5 @@
 import { MongoAuditTrail } from '../audit/mongo-audit-trail.js';
+import { createSyslogSender } from '../audit/syslog.js';
 import { RedisCodeStore } from '../codes/redis-code-store.js';
 import type { Env } from '../config/schema.js';
 import { connectMongo } from '../db/mongo.js';
@@ -29,6 +30,22 @@ export async function connectServices(config: Readonly<Env>, logger: Logger): Pr
     redis.disconnect();
     throw error;
   });
+  const registrations = new MongoRegistrationStore(mongo);
+  const syslog =
+    config.SYSLOG_HOST === undefined
+      ? undefined
+      : createSyslogSender(
+          { host: config.SYSLOG_HOST, port: config.SYSLOG_PORT, protocol: config.SYSLOG_PROTOCOL },
+          logger,
+        );
+  const audit = new MongoAuditTrail(mongo, logger, syslog);
+  try {
+    await Promise.all([registrations.ensureIndexes(), audit.ensureIndexes()]);
+  } catch (error) {
+    redis.disconnect();
+    await mongo.close();
+    throw error;
+  }
   const directory = LdapDirectory.fromConfig(config, logger);
   const sms: SmsSender =
     config.SMS_PROVIDER === 'twilio'
@@ -45,8 +62,8 @@ export async function connectServices(config: Readonly<Env>, logger: Logger): Pr
     state: new RedisStateStore(redis, config.REDIS_KEY_PREFIX),
     sms,
     mail,
-    registrations: new MongoRegistrationStore(mongo),
-    audit: new MongoAuditTrail(mongo, logger),
+    registrations,
+    audit,
   };
   return {
     services,
@@ -56,7 +73,13 @@ export async function connectServices(config: Readonly<Env>, logger: Logger): Pr
       await mongo.db?.admin().ping();
     },
     close: async () => {
-      await Promise.allSettled([directory.close(), mail.close(), mongo.close(), redis.quit()]);
+      await Promise.allSettled([
+        directory.close(),
+        mail.close(),
+        mongo.close(),
+        redis.quit(),
+        syslog?.close(),
+      ]);
     },
   };
 }

@@ -31,6 +31,12 @@ export const ERRORS = {
     messageKey: 'error.passwordMinAge',
     severity: 'user',
   },
+  DIRECTORY_REJECTED: {
+    developerMessage:
+      'the directory rejected a password that passed the local checks, without saying why (history or a fine-grained policy)',
+    messageKey: 'error.passwordRejected',
+    severity: 'user',
+  },
   DIRECTORY_HISTORY: {
     developerMessage: 'the directory rejected the password, most likely as a recent password',
     messageKey: 'error.passwordHistory',

@@ -158,7 +158,9 @@ export const en = {
   'error.passwordMinAge':
     'Your password was changed too recently: the directory allows a new change from {time} (UTC). Try again then, or contact the IT helpdesk.',
   'error.passwordHistory':
-    'The directory rejected that password, most likely because you used it before. Choose a password you have not used recently.',
+    'The directory rejected that password because you used it before. Choose a password you have not used recently.',
+  'error.passwordRejected':
+    'The directory rejected that password although it meets the rules I check. Either you used it before (the directory remembers your last {history}), or a stricter policy applies to your account. Choose a longer password you have not used before, or ask the IT helpdesk what your account requires.',
   'error.notAllowed':
     'I am not allowed to change this account. Nothing was changed. Please contact the IT helpdesk.',
   'error.resetNotConfirmed':

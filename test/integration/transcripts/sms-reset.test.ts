@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canBind, createUser, lockOut, readAttributes } from '../../harness/ad-users.js';
 import { services } from '../../harness/services.js';
@@ -20,6 +21,11 @@ afterAll(async () => {
 });
 
 const samba = () => services().samba();
+
+/** Runs samba-tool on the test domain's database, for settings ldapts cannot make. */
+function sambaTool(args: string[]): void {
+  execFileSync('samba-tool', [...args, '-s', samba().smbConf], { stdio: 'pipe', timeout: 30_000 });
+}
 
 describe('password reset verified by SMS', () => {
   it('resets the password, and the new password binds', async () => {
@@ -70,21 +76,25 @@ describe('password reset verified by SMS', () => {
     expect(textOf(done)).toContain('Done');
   });
 
-  it("passes on AD's refusal of a password it has seen before", async () => {
+  it("passes on AD's refusal under a stricter fine-grained policy", async () => {
     const user = await createUser(samba());
+    const policy = `sspr-strict-${user.sAMAccountName}`;
+    sambaTool(['domain', 'passwordsettings', 'pso', 'create', policy, '1', '--min-pwd-length=20']);
+    sambaTool(['domain', 'passwordsettings', 'pso', 'apply', policy, user.sAMAccountName]);
     const chat = new EngineDriver(bot.app.engine, user.upn);
     await verifyBySms(chat, bot, user, 'reset');
-    expect(textOf(await submitPassword(chat, 'First-New-Pass-1'))).toContain('Done');
 
-    await verifyBySms(chat, bot, user, 'reset');
-    const refused = await submitPassword(chat, 'First-New-Pass-1');
+    const refused = await submitPassword(chat, 'Long-Enough-Pass-1');
 
-    expect(textOf(refused)).toContain('most likely because you used it before');
+    expect(textOf(refused)).toContain('rejected that password although it meets the rules I check');
     expect(refused.at(-1)?.form).toBeDefined();
+    expect(await canBind(samba(), user.upn, user.password)).toBe(true);
     const events = await bot.app.services.audit.recent({ accountDn: user.dn, limit: 20 });
-    expect(events.find((event) => event.action === 'password.reset_failed')?.reason).toMatch(
-      /^DIRECTORY_/,
+    expect(events.find((event) => event.action === 'password.reset_failed')?.reason).toBe(
+      'DIRECTORY_REJECTED',
     );
+    const done = await submitPassword(chat, 'Long-Enough-Pass-For-The-Policy-1');
+    expect(textOf(done)).toContain('Done');
   });
 
   it('discards a password typed into the chat and asks for the secure form', async () => {
