@@ -11,6 +11,11 @@ import type { Reply, Turn, TurnHandler, TurnInput, TurnResult } from './turn.js'
 
 /** The longest chat message a step sees; longer ones are rejected before any work. */
 export const MAX_TEXT_LENGTH = 2000;
+/**
+ * How long state outlives its idle timeout, so that the next message within a day hears
+ * that the old conversation expired instead of a silent restart. State holds no secret.
+ */
+const EXPIRED_STATE_KEPT_SECONDS = 86_400;
 /** How long a turn waits for an earlier turn of the same conversation to finish. */
 const LOCK_WAIT_MS = 8000;
 
@@ -76,7 +81,7 @@ export class FlowEngine implements TurnHandler {
         chatKey,
         claim.token,
         outcome.state,
-        this.options.config.FLOW_IDLE_TIMEOUT_SECONDS,
+        this.options.config.FLOW_IDLE_TIMEOUT_SECONDS + EXPIRED_STATE_KEPT_SECONDS,
       );
     } catch (error) {
       this.logFailure(log, error, outcome.state?.flow ?? 'none', 'release');

@@ -105,7 +105,10 @@ export function ensureFerretDbBinary(): string {
 function reportsVersion(binary: string): boolean {
   try {
     // FerretDB writes state.json into its state directory, which defaults to the working one.
-    execFileSync(binary, ['--version', `--state-dir=${tmpdir()}`], { stdio: 'ignore', timeout: 10_000 });
+    execFileSync(binary, ['--version', `--state-dir=${tmpdir()}`], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
     return true;
   } catch {
     return false;

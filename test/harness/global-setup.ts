@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startFerretDb } from './ferretdb.js';
@@ -22,6 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started: Started<unknown>[] = [];
   const stopAll = async () => {
     await Promise.allSettled(started.reverse().map((service) => service.stop()));
+    rmSync(workDir, { recursive: true, force: true });
   };
 
   try {

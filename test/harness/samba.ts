@@ -153,12 +153,16 @@ async function provision(dir: string, adminPassword: string): Promise<void> {
   ]);
   // Samba accepts the previous password for 60 minutes after a reset by default, which
   // would hide whether a reset took effect. Provisioning drops this option, so it is
-  // added to smb.conf afterwards.
+  // added to smb.conf afterwards, with a pid directory of the run's own instead of
+  // /run/samba, where a stale pid file would stop the next run from starting.
   const smbConf = join(dir, 'etc', 'smb.conf');
   const config = readFileSync(smbConf, 'utf8');
   writeFileSync(
     smbConf,
-    config.replace(/^\[global\]$/m, '[global]\n\told password allowed period = 0'),
+    config.replace(
+      /^\[global\]$/m,
+      `[global]\n\told password allowed period = 0\n\tpid directory = ${dir}`,
+    ),
   );
 }
 

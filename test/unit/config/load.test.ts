@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config/load.js';
+
+const complete = {
+  LDAP_URL: 'ldaps://dc1.corp.example:636',
+  LDAP_BIND_DN: 'svc-sspr@corp.example',
+  LDAP_BIND_PASSWORD: 'service-secret',
+  LDAP_BASE_DN: 'DC=corp,DC=example',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  MONGODB_URI: 'mongodb://127.0.0.1:27017/sspr',
+  CODE_HASH_KEY: 'k'.repeat(40),
+  SMS_PROVIDER: 'console',
+  MAIL_PROVIDER: 'console',
+};
+
+function problems(env: Record<string, string>, mode: 'chat' | 'serve' = 'chat'): string[] {
+  try {
+    loadConfig(mode, env, '/nonexistent/.env');
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('loadConfig', () => {
+  it('accepts a complete configuration and freezes it', () => {
+    const config = loadConfig('chat', complete, '/nonexistent/.env');
+    expect(config.CODE_TTL_SECONDS).toBe(300);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lists every missing setting at once', () => {
+    const listed = problems({});
+    expect(listed.map((line) => line.split(' ')[0])).toEqual(
+      expect.arrayContaining([
+        'LDAP_URL',
+        'LDAP_BIND_DN',
+        'LDAP_BIND_PASSWORD',
+        'LDAP_BASE_DN',
+        'REDIS_URL',
+        'MONGODB_URI',
+        'CODE_HASH_KEY',
+        'TWILIO_ACCOUNT_SID',
+        'SMTP_HOST',
+      ]),
+    );
+  });
+
+  it('names the invalid value and the rule', () => {
+    const listed = problems({ ...complete, CODE_TTL_SECONDS: 'five', DEFAULT_REGION: 'Turkey' });
+    expect(listed).toContain('CODE_TTL_SECONDS="five" must be a whole number');
+    expect(listed).toContain(
+      'DEFAULT_REGION="Turkey" must be a two-letter country code such as TR or US',
+    );
+  });
+
+  it('hides secret values in its messages', () => {
+    const listed = problems({ ...complete, CODE_HASH_KEY: 'short' });
+    expect(listed.join('\n')).not.toContain('short"');
+    expect(listed.join('\n')).toContain('CODE_HASH_KEY is too short');
+  });
+
+  it('rejects plain LDAP without StartTLS', () => {
+    const listed = problems({ ...complete, LDAP_URL: 'ldap://dc1.corp.example' });
+    expect(listed.join('\n')).toContain('is plain LDAP: use ldaps:// or set LDAP_STARTTLS=true');
+    expect(
+      problems({ ...complete, LDAP_URL: 'ldap://dc1.corp.example', LDAP_STARTTLS: 'true' }),
+    ).toEqual([]);
+  });
+
+  it('needs a chat platform to serve', () => {
+    expect(problems(complete, 'serve').join('\n')).toContain(
+      'Neither Slack nor Teams is configured',
+    );
+    const slack = { ...complete, SLACK_BOT_TOKEN: 'xoxb-1' };
+    expect(problems(slack, 'serve').join('\n')).toContain('SLACK_SIGNING_SECRET is missing');
+  });
+});
