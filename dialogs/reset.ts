@@ -149,7 +149,12 @@ async function applyPassword(
  * younger than it, and otherwise the history or a fine-grained policy that the domain
  * policy does not show. Samba names the reason, and its directory errors arrive specific.
  */
-function refinePolicyError(error: unknown, account: DirectoryAccount, policy: DomainPolicy, now: number): unknown {
+function refinePolicyError(
+  error: unknown,
+  account: DirectoryAccount,
+  policy: DomainPolicy,
+  now: number,
+): unknown {
   if (!(error instanceof AppError) || error.code !== 'DIRECTORY_POLICY') return error;
   const changed = account.pwdLastSet?.getTime();
   const allowedFrom = changed === undefined ? 0 : changed + policy.minPasswordAgeSeconds * 1000;
@@ -157,5 +162,8 @@ function refinePolicyError(error: unknown, account: DirectoryAccount, policy: Do
     const time = new Date(allowedFrom).toISOString().slice(0, 16).replace('T', ' ');
     return new AppError('DIRECTORY_MIN_AGE', { cause: error, params: { time } });
   }
-  return new AppError('DIRECTORY_REJECTED', { cause: error, params: { history: policy.historyLength } });
+  return new AppError('DIRECTORY_REJECTED', {
+    cause: error,
+    params: { history: policy.historyLength },
+  });
 }

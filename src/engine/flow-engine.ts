@@ -137,11 +137,13 @@ export class FlowEngine implements TurnHandler {
     const command = commandOf(input);
     if (command) return this.runCommand(command, state, context);
 
+    // Checked before the idle case too, so that a card or button used again after its flow
+    // ended hears that it is old instead of starting over.
+    if (state && isStale(input, state)) {
+      return { replies: [{ kind: 'text', text: this.t('common.stale') }], next: keep(state) };
+    }
     if (!state || (state.flow === 'menu' && state.step === 'idle')) {
       return this.enter(context('menu', 'begin', {}), 'menu', { input });
-    }
-    if (isStale(input, state)) {
-      return { replies: [{ kind: 'text', text: this.t('common.stale') }], next: keep(state) };
     }
     const step = this.dialogs.get(state.flow)?.steps[state.step];
     if (!step) return this.enter(context('menu', 'begin', {}), 'menu', {});

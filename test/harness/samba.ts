@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'ldapts';
@@ -47,8 +48,17 @@ const STOP_TIMEOUT_MS = 15_000;
  */
 export async function startSamba(dir: string): Promise<Started<SambaService>> {
   await ensureInstalled();
-  await assertPortsFree([389, 636]);
+  const unlock = await lockMachineWide();
+  try {
+    await assertPortsFree([389, 636]);
+    return await startLocked(dir, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
 
+async function startLocked(dir: string, unlock: () => void): Promise<Started<SambaService>> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const adminPassword = randomPassword();
@@ -83,11 +93,52 @@ export async function startSamba(dir: string): Promise<Started<SambaService>> {
     const stop = async () => {
       await stopDaemon(samba);
       rmSync(dir, { recursive: true, force: true });
+      unlock();
     };
     return { value, stop };
   } catch (error) {
     await stopDaemon(samba);
     throw new Error(`Samba failed to start; see ${join(dir, 'samba.log')}`, { cause: error });
+  }
+}
+
+const LOCK_FILE = join(tmpdir(), 'sspr-bot-samba.lock');
+const LOCK_WAIT_MS = 20 * 60_000;
+
+/**
+ * Waits until no other test run on this machine holds Samba, because a domain controller
+ * needs the fixed ports 389, 636, 445 and 88. The lock file holds the owner's pid, so a
+ * lock left by a run that died is taken over.
+ */
+async function lockMachineWide(): Promise<() => void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_FILE, String(process.pid), { flag: 'wx' });
+      return () => rmSync(LOCK_FILE, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readFileSync(LOCK_FILE, 'utf8').trim());
+    if (!Number.isInteger(owner) || owner <= 0 || !isRunning(owner)) {
+      rmSync(LOCK_FILE, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `another test run (pid ${owner}) has held Samba for 20 minutes; see ${LOCK_FILE}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -117,23 +168,34 @@ async function commandExists(name: string): Promise<boolean> {
 }
 
 /** Fails when a server, such as a samba left over from an earlier run, listens on a port. */
+/**
+ * Waits up to a minute for the ports to be free, because a run that is stopping may
+ * still hold them, then fails with how to find the holder.
+ */
 async function assertPortsFree(ports: number[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
   for (const port of ports) {
-    const inUse = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (inUse) {
-      throw new Error(
-        `127.0.0.1:${port} is already in use, probably by a samba from an earlier test run. ` +
-          `Find it with "ss -ltnp 'sport = :${port}'", stop that process, and run the tests again.`,
-      );
+    while (await portInUse(port)) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `127.0.0.1:${port} is already in use, probably by a samba from an earlier test run. ` +
+            `Find it with "ss -ltnp 'sport = :${port}'", stop that process, and run the tests again.`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 async function provision(dir: string, adminPassword: string): Promise<void> {

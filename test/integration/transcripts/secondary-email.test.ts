@@ -14,7 +14,13 @@ import {
 let bot: TestApp;
 
 beforeAll(async () => {
-  bot = await startTestApp({ SECONDARY_EMAIL_BLOCKED_DOMAINS: 'mailinator.com,tempmail.test' });
+  // The clock moves on between conversations here, but Redis keeps real time, so the
+  // resend cooldown and hourly caps would count sends that are "hours" apart.
+  bot = await startTestApp({
+    SECONDARY_EMAIL_BLOCKED_DOMAINS: 'mailinator.com,tempmail.test',
+    CODE_RESEND_COOLDOWN_SECONDS: '0',
+    CODE_MAX_SENDS_PER_ACCOUNT_PER_HOUR: '20',
+  });
 });
 afterAll(async () => {
   await bot?.close();
@@ -22,6 +28,8 @@ afterAll(async () => {
 
 const samba = () => services().samba();
 const personal = (name: string) => `${name}.home@example.org`;
+/** Longer than the verification window and the idle timeout. */
+const LATER = 11 * 60_000;
 
 describe('registering a secondary e-mail', () => {
   it('registers, confirms, and later verifies a reset by e-mail', async () => {
@@ -41,6 +49,7 @@ describe('registering a secondary e-mail', () => {
     expect(notice.html).not.toMatch(/<img|src=|https?:\/\//i);
     expect(bot.twilio.messages.at(-1)?.body).toContain('was registered');
 
+    bot.advance(LATER);
     const later = new EngineDriver(bot.app.engine, user.upn, { userId: chat.userId });
     const offered = await later.say('reset');
     expect(offered.at(-1)?.buttons.map((button) => button.value)).toEqual(['sms', 'email']);
@@ -60,7 +69,7 @@ describe('registering a secondary e-mail', () => {
     const user = await createUser(samba());
     const chat = new EngineDriver(bot.app.engine, user.upn);
     await registerEmail(chat, bot, user, personal(user.sAMAccountName));
-    await chat.say('menu');
+    bot.advance(LATER);
     const mailsBefore = bot.mail.mails.length;
 
     await chat.say('reset');
@@ -118,11 +127,12 @@ describe('managing the secondary e-mail', () => {
     const user = await createUser(samba());
     const chat = new EngineDriver(bot.app.engine, user.upn);
     await registerEmail(chat, bot, user, personal(user.sAMAccountName));
-    await chat.say('menu');
+    bot.advance(LATER);
     await chat.say('reset');
     await chat.click('email');
     await chat.say(personal(user.sAMAccountName));
     await chat.say(await bot.mailCode(personal(user.sAMAccountName)));
+    await chat.say('menu');
 
     const manage = await chat.say('secondary e-mail');
 
@@ -153,7 +163,7 @@ describe('managing the secondary e-mail', () => {
     expect(notice.subject).toContain('registered');
     const removal = await bot.mail.next(user.mail);
     expect(removal.subject).toContain('removed');
-    await chat.say('menu');
+    bot.advance(LATER);
     const reset = await chat.say('reset');
     expect(textOf(reset)).toContain(`ending in ${e164Of(user).slice(-4)}`);
     expect(reset.flatMap((reply) => reply.buttons).map((button) => button.value)).not.toContain(
@@ -169,7 +179,7 @@ describe('managing the secondary e-mail', () => {
 
     expect(textOf(await chat.click('preferEmail'))).toContain('codes now go by e-mail by default');
     expect((await bot.app.services.registrations.get(chat.chatKey))?.preferredMethod).toBe('email');
-    await chat.say('menu');
+    bot.advance(LATER);
     const offered = await chat.say('reset');
     expect(offered.at(-1)?.buttons.map((button) => button.value)).toEqual(['email', 'sms']);
     expect(textOf(await chat.click('sms'))).toContain(`ending in ${e164Of(user).slice(-4)}`);
