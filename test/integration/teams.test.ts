@@ -24,7 +24,13 @@ import { capturingLogger, type LogLines } from '../harness/redis-clients.js';
 import { services } from '../harness/services.js';
 import { startTestApp, type TestApp } from '../harness/test-app.js';
 import { type BotConnectorStandIn, startBotConnectorStandIn } from '../standins/bot-connector.js';
-import { e164Of, submitPassword, textOf, verifyBySms } from '../transcripts/journeys.js';
+import {
+  e164Of,
+  registerEmail,
+  submitPassword,
+  textOf,
+  verifyBySms,
+} from '../transcripts/journeys.js';
 import {
   cardOf,
   currentOf,
@@ -47,7 +53,7 @@ let bot: TestApp;
 let connector: BotConnectorStandIn;
 
 beforeAll(async () => {
-  bot = await startTestApp();
+  bot = await startTestApp({ CODE_RESEND_COOLDOWN_SECONDS: '0' });
   connector = await startBotConnectorStandIn();
 });
 afterAll(async () => {
@@ -239,6 +245,25 @@ describe('Teams conversations', () => {
     expect(textOf(done)).toContain('Done: your account is unlocked');
     const attributes = await readAttributes(samba(), user.dn, ['lockoutTime']);
     expect(String(attributes.lockoutTime ?? '0')).toBe('0');
+  });
+
+  it('registers a secondary e-mail, then resets with a mailed code', async () => {
+    const user = await createUser(samba());
+    const chat = teamsChat(teams, user);
+    const address = `${user.sAMAccountName}.teams@example.org`;
+
+    const registered = await registerEmail(chat, bot, user, address);
+    expect(textOf(registered)).toContain(`Done: ${address} is now your secondary e-mail.`);
+    bot.advance(11 * 60_000);
+    await chat.say('reset');
+    await chat.click('email');
+    const sent = await chat.say(address);
+    expect(textOf(sent)).toContain('I sent a 6-digit code to');
+    await chat.say(await bot.mailCode(address));
+    const done = await submitPassword(chat, 'Teams-Mailed-Reset-8');
+
+    expect(textOf(done)).toContain('Done: your password has been changed');
+    expect(await canBind(samba(), user.upn, 'Teams-Mailed-Reset-8')).toBe(true);
   });
 
   it('processes a redelivered activity once', async () => {
