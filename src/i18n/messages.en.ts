@@ -72,7 +72,7 @@ export const en = {
   'reset.mismatch': 'The two passwords do not match. Enter them again.',
   'reset.missing': 'The form arrived without a password. Enter the new password in both fields.',
   'reset.typedInChat':
-    'Please never type a password into the chat. Use the secure form instead. If that was a real password, do not use it.',
+    'Please never type a password into the chat. Delete that message if you can, and do not use that password. Enter the new password in the secure form instead.',
   'reset.success': 'Done: your password has been changed. Use it to sign in from now on.',
   'reset.successUnlocked': 'Done: your password has been changed and your account is unlocked.',
   'reset.mustChange': 'You will be asked to choose a new password when you next sign in.',
