@@ -17,7 +17,7 @@ interface Prompt {
 }
 
 /**
- * A terminal chat over the flow engine: numbered choices, and hidden input for secret
+ * Runs a terminal chat over the flow engine: numbered choices, and hidden input for secret
  * forms. Ends on end of input or `quit`.
  */
 export async function runConsoleChat(options: ConsoleChatOptions): Promise<void> {

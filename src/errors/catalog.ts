@@ -3,7 +3,7 @@ import type { MessageKey } from '../i18n/messages.en.js';
 export type Severity = 'user' | 'system';
 
 interface CatalogEntry {
-  /** What happened, for the log. Never shown to the user. */
+  /** Description of the failure for the log, never shown to the user. */
   readonly developerMessage: string;
   /** The catalog message shown to the user. */
   readonly messageKey: MessageKey;

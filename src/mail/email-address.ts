@@ -1,7 +1,7 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import validator from 'validator';
 
-/** Why an address was refused. `invalid` carries an `EmailProblem` as its detail. */
+/** The reason an address was rejected. For `invalid`, the detail is an `EmailProblem`. */
 export type EmailRejection =
   | { readonly ok: false; readonly reason: 'too-long'; readonly detail: string }
   | { readonly ok: false; readonly reason: 'invalid'; readonly detail: EmailProblem }
@@ -18,7 +18,7 @@ export interface EmailRules {
   /** When not empty, only these domains (and their subdomains) are accepted. */
   readonly allowedDomains: readonly string[];
   readonly blockedDomains: readonly string[];
-  /** The user's own work addresses (mail, UPN), refused unless `allowCorporate`. */
+  /** The user's own work addresses (mail, UPN), rejected unless `allowCorporate`. */
   readonly corporateAddresses: readonly string[];
   readonly allowCorporate: boolean;
 }
@@ -108,6 +108,6 @@ function unicodeDomain(domain: string): string {
 }
 
 function inDomain(asciiDomain: string, entry: string): boolean {
-  const wanted = domainToASCII(unicodeDomain(entry.replace(/^@/, '')));
-  return wanted !== '' && (asciiDomain === wanted || asciiDomain.endsWith(`.${wanted}`));
+  const listed = domainToASCII(unicodeDomain(entry.replace(/^@/, '')));
+  return listed !== '' && (asciiDomain === listed || asciiDomain.endsWith(`.${listed}`));
 }

@@ -13,7 +13,7 @@ import type { Started } from './started.js';
  * subset while working on one part; the README's test command starts all of them.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const wanted = new Set(
+  const requested = new Set(
     (process.env.SSPR_TEST_SERVICES ?? 'samba,redis,mongo').split(',').map((name) => name.trim()),
   );
   const workDir = resolve('.tmp', `run-${process.pid}`);
@@ -27,9 +27,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   try {
     const [samba, redis, mongo] = await Promise.all([
-      wanted.has('samba') ? track(startSamba(join(workDir, 'samba'))) : undefined,
-      wanted.has('redis') ? track(startRedis(join(workDir, 'redis'))) : undefined,
-      wanted.has('mongo') ? track(startFerretDb(join(workDir, 'ferretdb'))) : undefined,
+      requested.has('samba') ? track(startSamba(join(workDir, 'samba'))) : undefined,
+      requested.has('redis') ? track(startRedis(join(workDir, 'redis'))) : undefined,
+      requested.has('mongo') ? track(startFerretDb(join(workDir, 'ferretdb'))) : undefined,
     ]);
     const services: TestServices = {
       samba: samba?.value,

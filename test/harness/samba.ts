@@ -106,8 +106,8 @@ const LOCK_FILE = join(tmpdir(), 'sspr-bot-samba.lock');
 const LOCK_WAIT_MS = 20 * 60_000;
 
 /**
- * Waits until no other test run on this machine holds Samba, because a domain controller
- * needs the fixed ports 389, 636, 445 and 88. The lock file holds the owner's pid, so a
+ * Waits until no other test run on this machine uses Samba, because a domain controller
+ * needs the fixed ports 389, 636, 445 and 88. The lock file contains the owner's pid, so a
  * lock left by a run that died is taken over.
  */
 async function lockMachineWide(): Promise<() => void> {

@@ -42,7 +42,7 @@ declare module 'vitest' {
   }
 }
 
-/** The started servers; each getter fails the test when its server was not started. */
+/** Returns the started servers. Each getter fails the test when its server was not started. */
 export function services() {
   const provided = inject('services');
   const need = <T>(value: T | undefined, name: string): T => {

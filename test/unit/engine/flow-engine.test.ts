@@ -8,7 +8,7 @@ import { createLogger } from '../../../src/log/logger.js';
 import { EngineDriver } from '../../transcripts/engine-driver.js';
 import { textOf } from '../../transcripts/journeys.js';
 
-/** An engine on the demo services, with a clock the test moves and the printed SMS kept. */
+/** Builds an engine on the demo services, with a clock the test moves and the printed SMS kept. */
 function demoEngine(change: (directory: Directory) => Directory = (directory) => directory) {
   let offset = 0;
   const now = () => Date.now() + offset;
