@@ -24,8 +24,8 @@ export const menuDialog: Dialog = {
     choose: async (context, input) => {
       const action = actionOf(input);
       if (action) return run(context, action);
-      const shown = input.kind === 'text' ? input.text.slice(0, 40) : '';
-      return showMenu(context, context.t('menu.unknown', { input: shown }));
+      // The text is not quoted back, because it may be a password typed in the wrong place.
+      return showMenu(context, context.t('menu.unknown'));
     },
   },
 };

@@ -112,6 +112,20 @@ async function applyPassword(
       mustChangeAtNextLogon: context.config.RESET_MUST_CHANGE_AT_NEXT_LOGON,
     });
   } catch (error) {
+    if (
+      error instanceof AppError &&
+      (error.code === 'RESET_NOT_CONFIRMED' || error.code === 'RESET_PARTIAL')
+    ) {
+      // The password itself may be changed, so this is no failed reset: say what is known.
+      context.log.error({ err: error, code: error.code }, 'password reset not fully confirmed');
+      await context.services.audit.record({
+        ...subject,
+        action: 'password.reset',
+        outcome: 'failure',
+        reason: error.code,
+      });
+      return end([text(context.t(error.messageKey, error.params))]);
+    }
     const refined = refinePolicyError(error, account, policy, context.now());
     const reason = refined instanceof AppError ? refined.code : 'INTERNAL';
     await context.services.audit.record({

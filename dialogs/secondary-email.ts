@@ -156,10 +156,7 @@ function rejectionMessage(
         domains: context.config.SECONDARY_EMAIL_ALLOWED_DOMAINS.join(', '),
       });
     default:
-      return context.t('email.invalid', {
-        input: shown,
-        reason: context.t(`email.problem.${checked.detail}`),
-      });
+      return context.t('email.invalid', { reason: context.t(`email.problem.${checked.detail}`) });
   }
 }
 
@@ -181,7 +178,16 @@ async function confirmCode(
   }
   if (entry.kind === 'invalid') return goto('email', 'confirm-code', context.data, [entry.reply]);
 
-  const result = await context.services.codes.verify(context.chatKey, 'email-confirm', entry.code);
+  const verified = await context.services.codes.verify(
+    context.chatKey,
+    'email-confirm',
+    entry.code,
+  );
+  // The code store keeps destinations lower-cased; the address keeps its local part as typed.
+  const result: typeof verified =
+    verified.ok && verified.destination !== address.toLowerCase()
+      ? { ok: false, reason: 'void' }
+      : verified;
   const subject = {
     ...auditSubject(context, account),
     method: 'email' as const,
@@ -203,14 +209,14 @@ async function confirmCode(
   await context.services.registrations.setSecondaryEmail(
     context.chatKey,
     account.dn,
-    result.destination,
+    address,
     new Date(context.now()),
   );
   const action = changed ? 'email.changed' : 'email.registered';
   await context.services.audit.record({ ...subject, action, outcome: 'success' });
-  await sendChangeNotices(context, account, changed ? 'changed' : 'registered', result.destination);
+  await sendChangeNotices(context, account, changed ? 'changed' : 'registered', address);
   return end([
-    text(context.t('email.registered', { address: result.destination })),
+    text(context.t('email.registered', { address })),
     ...coolingOffNotice(context),
     text(context.t('common.done')),
   ]);

@@ -31,6 +31,9 @@ export const verifyDialog: Dialog = {
   begin: async (context, data) => {
     const lookup = await lookUpAccount(context);
     if (!lookup.ok) return lookup.outcome;
+    if (await tooManyMismatches(context, lookup.account)) {
+      return end([text(context.t('verify.tooManyMismatches'))]);
+    }
     const purpose = data.purpose as Purpose;
     const registration = await context.services.registrations.get(context.chatKey);
     const email = usableEmail(context, lookup.account, registration, purpose);
@@ -134,14 +137,10 @@ async function checkTypedPhone(
 
   const typed = normalisePhone(input.text, context.config.DEFAULT_REGION);
   if (!typed.ok) {
-    const shown = printable(input.text);
+    // The text is not quoted back, because it may be a password typed in the wrong place.
+    const reason = context.t(`phone.problem.${typed.reason}`);
     return goto('verify', 'phone', context.data, [
-      text(
-        context.t('verify.phoneInvalid', {
-          input: shown,
-          reason: context.t(`phone.problem.${typed.reason}`),
-        }),
-      ),
+      text(context.t('verify.phoneInvalid', { reason })),
     ]);
   }
   if (typed.e164 !== phone) return mismatch(context, account, 'sms', 'verify.phoneMismatch');
@@ -179,6 +178,9 @@ async function mismatch(
     method,
     reason: `mismatch-${mismatches}`,
   });
+  if (await tooManyMismatches(context, account)) {
+    return end([text(context.t(messageKey)), text(context.t('verify.tooManyMismatches'))]);
+  }
   if (mismatches >= MAX_MISMATCHES) {
     return end([text(context.t(messageKey)), text(context.t('common.cancelled'))]);
   }
@@ -199,7 +201,14 @@ async function checkCode(
     return sendCode(context, account, { method, destination }, context.data);
   if (entry.kind === 'invalid') return goto('verify', 'code', context.data, [entry.reply]);
 
-  const result = await context.services.codes.verify(context.chatKey, 'verify', entry.code);
+  const verified = await context.services.codes.verify(context.chatKey, 'verify', entry.code);
+  // A code proves only the destination it went to, so it counts only while that is still
+  // this account's number or address (the chat identity may now map to another account).
+  const current = verified.ok ? await currentDestination(context, account, method) : undefined;
+  const result: typeof verified =
+    verified.ok && verified.destination !== current?.toLowerCase()
+      ? { ok: false, reason: 'void' }
+      : verified;
   const subject = { ...auditSubject(context, account), method } as const;
   if (result.ok) {
     await context.services.audit.record({
@@ -222,6 +231,35 @@ async function checkCode(
     reason,
   });
   return goto('verify', 'code', context.data, [codeFailureReply(context, result)]);
+}
+
+/**
+ * Counts the wrong numbers and addresses typed for this account in the last hour, in every
+ * conversation, from the audit trail, so that starting over does not reset the count.
+ */
+async function tooManyMismatches(
+  context: FlowContext,
+  account: DirectoryAccount,
+): Promise<boolean> {
+  const limit = context.config.VERIFY_MAX_MISMATCHES_PER_HOUR;
+  const since = context.now() - 3_600_000;
+  const events = await context.services.audit.recent({ accountDn: account.dn, limit: limit * 20 });
+  const mismatches = events.filter(
+    (event) =>
+      (event.action === 'verify.phone_mismatch' || event.action === 'verify.email_mismatch') &&
+      event.at.getTime() >= since,
+  );
+  return mismatches.length >= limit;
+}
+
+async function currentDestination(
+  context: FlowContext,
+  account: DirectoryAccount,
+  method: 'sms' | 'email',
+): Promise<string | undefined> {
+  if (method === 'sms') return firstPhone(context, account);
+  const registration = await context.services.registrations.get(context.chatKey);
+  return usableEmail(context, account, registration, context.data.purpose as Purpose);
 }
 
 /** The first phone attribute value that parses as a number, in E.164. */
@@ -255,12 +293,6 @@ function choiceOf(input: TurnInput): string | undefined {
   if (input.kind === 'choice') return input.value;
   if (input.kind === 'text') return input.text.trim().toLowerCase();
   return undefined;
-}
-
-/** A short, single-line, printable rendering of user input for an error message. */
-export function printable(value: string, max = 40): string {
-  const flat = value.replace(/\p{C}+/gu, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
 export type { FlowData };

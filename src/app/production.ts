@@ -59,7 +59,9 @@ export async function connectServices(config: Readonly<Env>, logger: Logger): Pr
   const services = {
     directory,
     codes: new RedisCodeStore(redis, codeSettings(config), config.REDIS_KEY_PREFIX),
-    state: new RedisStateStore(redis, config.REDIS_KEY_PREFIX),
+    state: new RedisStateStore(redis, config.REDIS_KEY_PREFIX, {
+      lockTtlMs: turnLockTtlMs(config),
+    }),
     sms,
     mail,
     registrations,
@@ -82,6 +84,16 @@ export async function connectServices(config: Readonly<Env>, logger: Logger): Pr
       ]);
     },
   };
+}
+
+/**
+ * Returns how long a conversation lock lives: longer than the slowest turn, a reset with
+ * about eight directory calls at their timeout plus an SMS and a mail, so that the lock of
+ * a turn still running never lapses. A crashed replica's lock frees itself after this.
+ */
+function turnLockTtlMs(config: Readonly<Env>): number {
+  const slowestTurn = 8 * config.LDAP_TIMEOUT_MS + config.SMS_TIMEOUT_MS + config.SMTP_TIMEOUT_MS;
+  return Math.max(30_000, slowestTurn);
 }
 
 function required(value: string | undefined): string {

@@ -28,7 +28,18 @@ export function loadConfig(
   const problems = parsed.success ? [] : describeIssues(parsed.error.issues, merged);
   if (parsed.success) problems.push(...missingFor(mode, parsed.data));
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(parsed.data as Env);
+  return Object.freeze(withDefaultTenants(parsed.data as Env));
+}
+
+/**
+ * Limits a single-tenant Teams bot to its own tenant when no allow-list is set. Only a
+ * multi-tenant app serves every tenant by default.
+ */
+function withDefaultTenants(env: Env): Env {
+  const tenant = env.MICROSOFT_APP_TENANT_ID;
+  if (env.TEAMS_ALLOWED_TENANTS.length > 0 || env.MICROSOFT_APP_TYPE === 'MultiTenant') return env;
+  if (tenant === undefined) return env;
+  return { ...env, TEAMS_ALLOWED_TENANTS: [tenant] };
 }
 
 function readDotenv(path: string): Record<string, string> {
@@ -90,8 +101,26 @@ function missingFor(mode: RunMode, env: Env): string[] {
   return problems;
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
 function missingForServe(env: Env): string[] {
   const problems: string[] = [];
+  const development = env.NODE_ENV === 'development';
+  if (!development && env.SMS_PROVIDER === 'console') {
+    problems.push(
+      'SMS_PROVIDER=console prints codes into the log instead of sending them: set SMS_PROVIDER=twilio, or NODE_ENV=development for a trial',
+    );
+  }
+  if (!development && env.MAIL_PROVIDER === 'console' && env.SECONDARY_EMAIL_ENABLED) {
+    problems.push(
+      'MAIL_PROVIDER=console prints codes into the log instead of mailing them: set MAIL_PROVIDER=smtp, or NODE_ENV=development for a trial',
+    );
+  }
+  if (development && env.MICROSOFT_APP_ID === undefined && !LOOPBACK_HOSTS.has(env.HTTP_HOST)) {
+    problems.push(
+      `HTTP_HOST=${JSON.stringify(env.HTTP_HOST)} with NODE_ENV=development and no MICROSOFT_APP_ID would accept unauthenticated Teams requests from the network: listen on 127.0.0.1, or set MICROSOFT_APP_ID`,
+    );
+  }
   const slack = env.SLACK_BOT_TOKEN !== undefined;
   const teams = env.MICROSOFT_APP_ID !== undefined || env.NODE_ENV === 'development';
   if (!slack && !teams) {

@@ -55,6 +55,26 @@ const url = (protocols: string[]) =>
 const optionalUrl = (protocols: string[]) =>
   z.preprocess((value) => (value === '' ? undefined : value), url(protocols).optional());
 
+/**
+ * An API base URL: https, or plain http only to a loopback host (a local proxy or a test
+ * stand-in), because these requests carry auth tokens and codes.
+ */
+const apiBaseUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  url(['https:', 'http:'])
+    .refine(
+      (value) => {
+        const parsed = new URL(value);
+        return (
+          parsed.protocol === 'https:' ||
+          ['127.0.0.1', '[::1]', 'localhost'].includes(parsed.hostname)
+        );
+      },
+      { error: 'must use https:// unless the host is 127.0.0.1, ::1 or localhost' },
+    )
+    .optional(),
+);
+
 /** Groups whose members are never served by self-service, in addition to adminCount = 1. */
 export const DEFAULT_PROTECTED_GROUPS = [
   'Domain Admins',
@@ -108,6 +128,7 @@ export const envSchema = z.object({
   // Conversations.
   FLOW_IDLE_TIMEOUT_SECONDS: int(600, 60, 86400),
   VERIFY_REQUIRE_FULL_PHONE: bool(true),
+  VERIFY_MAX_MISMATCHES_PER_HOUR: int(6, 1, 100),
   VERIFICATION_VALID_SECONDS: int(600, 60, 3600),
   RESET_UNLOCKS_ACCOUNT: bool(true),
   RESET_MUST_CHANGE_AT_NEXT_LOGON: bool(false),
@@ -129,7 +150,7 @@ export const envSchema = z.object({
   TWILIO_AUTH_TOKEN: optionalText,
   TWILIO_FROM: optionalText,
   TWILIO_MESSAGING_SERVICE_SID: optionalText,
-  TWILIO_API_BASE_URL: optionalUrl(['https:', 'http:']),
+  TWILIO_API_BASE_URL: apiBaseUrl,
   /** Maximum time in ms for one Twilio request, after which the send fails with SMS_FAILED. */
   SMS_TIMEOUT_MS: int(10000, 500, 120000),
 
@@ -164,7 +185,7 @@ export const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_SOCKET_MODE: bool(false),
   SLACK_APP_TOKEN: optionalText,
-  SLACK_API_URL: optionalUrl(['https:', 'http:']),
+  SLACK_API_URL: apiBaseUrl,
 
   // Microsoft Teams.
   MICROSOFT_APP_ID: optionalText,

@@ -181,7 +181,13 @@ export class LdapDirectory implements Directory {
     if (options.unlock) changes.push(replace('lockoutTime', '0'));
     await this.write(`reset ${dn}`, dn, changes, [new PolicyHintsControl()]);
 
-    const afterState = await this.readPasswordState(dn);
+    // From here on the password may already be changed, so every failure says so.
+    const afterState = await this.readPasswordState(dn).catch((error: unknown) => {
+      throw new AppError('RESET_NOT_CONFIRMED', {
+        cause: error,
+        detail: `read-back failed on ${dn}`,
+      });
+    });
     if (afterState.pwdLastSet <= beforeState.pwdLastSet) {
       throw new AppError('RESET_NOT_CONFIRMED', { detail: `pwdLastSet did not move on ${dn}` });
     }
@@ -198,13 +204,17 @@ export class LdapDirectory implements Directory {
     try {
       await this.write(`set must-change on ${dn}`, dn, [replace('pwdLastSet', '0')], []);
     } catch (error) {
-      const code = error instanceof AppError ? error.code : 'DIRECTORY_FAILED';
       const detail = `the password was set on ${dn}, but setting must-change at next logon failed`;
-      throw new AppError(code, { cause: error, detail });
+      throw new AppError('RESET_PARTIAL', { cause: error, detail });
     }
-    const finalState = await this.readPasswordState(dn);
+    const finalState = await this.readPasswordState(dn).catch((error: unknown) => {
+      throw new AppError('RESET_PARTIAL', {
+        cause: error,
+        detail: `must-change read-back failed on ${dn}`,
+      });
+    });
     if (finalState.pwdLastSet !== 0n) {
-      throw new AppError('RESET_NOT_CONFIRMED', {
+      throw new AppError('RESET_PARTIAL', {
         detail: `the password was set, but pwdLastSet did not read back as 0 on ${dn}`,
       });
     }

@@ -19,6 +19,11 @@ export interface Outcome {
   readonly discardUserMessage?: boolean;
   /** Set when this step verified the user, which later steps rely on. */
   readonly verified?: ProvedAccount;
+  /**
+   * Drops the conversation's verification. A verification also ends with its flow, so
+   * that one code never covers a second action.
+   */
+  readonly forgetVerification?: boolean;
 }
 
 /** An account this conversation proved it owns, and the method that proved it. */

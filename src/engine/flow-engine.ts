@@ -159,7 +159,11 @@ export class FlowEngine implements TurnHandler {
     switch (command) {
       case 'cancel':
         await this.discardCodes(menu);
-        return { replies: [{ kind: 'text', text: this.t('common.cancelled') }], next: idle() };
+        return {
+          replies: [{ kind: 'text', text: this.t('common.cancelled') }],
+          next: idle(),
+          forgetVerification: true,
+        };
       case 'help':
         return {
           replies: [{ kind: 'text', text: this.t('help.text') }],
@@ -167,7 +171,7 @@ export class FlowEngine implements TurnHandler {
         };
       case 'menu':
         await this.discardCodes(menu);
-        return this.enter(menu, 'menu', {});
+        return { ...(await this.enter(menu, 'menu', {})), forgetVerification: true };
     }
   }
 
@@ -243,23 +247,32 @@ export class FlowEngine implements TurnHandler {
     // A reply without buttons at the same step (help, a retry hint) keeps the earlier ones live.
     const samePlace = previous?.flow === position.flow && previous.step === position.step;
     const awaiting = offered.length === 0 && samePlace ? previous.awaiting : offered;
-    const verification = outcome.verified
-      ? { verifiedDn: outcome.verified.dn, verifiedBy: outcome.verified.by, verifiedAt: this.now() }
-      : previous?.verifiedDn !== undefined &&
-          previous.verifiedAt !== undefined &&
-          previous.verifiedBy !== undefined
-        ? {
-            verifiedDn: previous.verifiedDn,
-            verifiedBy: previous.verifiedBy,
-            verifiedAt: previous.verifiedAt,
-          }
-        : {};
+    const verification = this.verificationAfter(previous, outcome);
     return {
       ...position,
       expiresAt: this.now() + this.options.config.FLOW_IDLE_TIMEOUT_SECONDS * 1000,
       awaiting,
       ...verification,
     };
+  }
+
+  /**
+   * Returns the verification the next state carries: a new one from this outcome, or the
+   * earlier one, unless the flow ended or the user cancelled or restarted.
+   */
+  private verificationAfter(
+    previous: StoredState | undefined,
+    outcome: Outcome,
+  ): Pick<FlowState, 'verifiedDn' | 'verifiedBy' | 'verifiedAt'> {
+    if (outcome.next.kind === 'end' || outcome.forgetVerification === true) return {};
+    if (outcome.verified) {
+      const { dn, by } = outcome.verified;
+      return { verifiedDn: dn, verifiedBy: by, verifiedAt: this.now() };
+    }
+    if (previous?.verifiedDn === undefined || previous.verifiedAt === undefined) return {};
+    if (previous.verifiedBy === undefined) return {};
+    const { verifiedDn, verifiedBy, verifiedAt } = previous;
+    return { verifiedDn, verifiedBy, verifiedAt };
   }
 
   /** Rejects empty and oversized text before any state is touched. */

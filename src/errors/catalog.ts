@@ -79,6 +79,12 @@ export const ERRORS = {
     messageKey: 'error.directoryFailed',
     severity: 'system',
   },
+  RESET_PARTIAL: {
+    developerMessage:
+      'the password was set and confirmed, but setting must-change at next logon failed',
+    messageKey: 'error.resetPartial',
+    severity: 'system',
+  },
   RESET_NOT_CONFIRMED: {
     developerMessage: 'the directory accepted the reset but reading it back did not confirm it',
     messageKey: 'error.resetNotConfirmed',

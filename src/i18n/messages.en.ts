@@ -10,7 +10,7 @@ export const en = {
   'menu.unlock': 'Unlock my account',
   'menu.secondaryEmail': 'Secondary e-mail',
   'menu.help': 'Help',
-  'menu.unknown': 'Sorry, I did not understand "{input}". Pick one of the options below.',
+  'menu.unknown': 'Sorry, I did not understand that. Pick one of the options below.',
 
   'help.text':
     'I reset your Active Directory password or unlock your account. First I check that it is really you with a one-time code sent to your phone (or to your verified secondary e-mail). Type "cancel" at any time to stop, "menu" to start over, or "help" to see this again.',
@@ -37,7 +37,9 @@ export const en = {
   'verify.confirmPhone': 'I will text a code to your mobile number ending in {last4}.',
   'verify.sendCode': 'Send the code',
   'verify.phoneInvalid':
-    '"{input}" is not a phone number I can read: {reason}. Type the full mobile number, digits only or with spaces.',
+    'That is not a phone number I can read: {reason}. Type the full mobile number, digits only or with spaces.',
+  'verify.tooManyMismatches':
+    'Too many wrong numbers or addresses were typed for this account in the last hour, so I cannot send a code now. Try again in an hour, or contact the IT helpdesk.',
   'verify.phoneMismatch':
     'That number does not match what is on file, so no code was sent. Check it and type it again, or contact the IT helpdesk.',
   'verify.codeSentSms':
@@ -77,14 +79,12 @@ export const en = {
   'reset.successUnlocked': 'Done: your password has been changed and your account is unlocked.',
   'reset.mustChange': 'You will be asked to choose a new password when you next sign in.',
 
-  'policy.tooShort':
-    'The password is too short: it has {length} characters and needs at least {minLength}.',
-  'policy.tooLong':
-    'The password is too long: it has {length} characters and may have at most {maxLength}.',
+  'policy.tooShort': 'The password is too short: it needs at least {minLength} characters.',
+  'policy.tooLong': 'The password is too long: it may have at most {maxLength} characters.',
   'policy.complexity':
-    'The password needs characters from at least three of these groups: upper-case letters, lower-case letters, digits, symbols. It has {classes}.',
+    'The password needs characters from at least three of these groups: upper-case letters, lower-case letters, digits, symbols.',
   'policy.containsName':
-    'The password must not contain your account name or parts of your full name ("{part}").',
+    'The password must not contain your account name or parts of your full name.',
   'policy.controlCharacters':
     'The password contains control characters such as line breaks. Use printable characters only.',
 
@@ -105,11 +105,11 @@ export const en = {
   'email.needsSms': 'To change your secondary e-mail I first check by SMS that it is you.',
   'email.ask': 'Type the e-mail address you want to add, usually a personal one.',
   'email.invalid':
-    '"{input}" is not a valid e-mail address: {reason}. Type the full address, like name@example.org.',
+    'That is not a valid e-mail address: {reason}. Type the full address, like name@example.org.',
   'email.tooLong':
     'That address is {length} characters long; the limit is {max}. Type a shorter address.',
   'email.corporate':
-    '{address} is your work address. Add a different address, such as a personal one.',
+    '{address} is a work address. Add an address outside your organisation, such as a personal one.',
   'email.domainBlocked':
     'Addresses at {domain} are not accepted here. Use an address at another domain.',
   'email.domainNotAllowed':
@@ -163,6 +163,8 @@ export const en = {
     'The directory rejected that password although it meets the rules I check. Either you used it before (the directory remembers your last {history}), or a stricter policy applies to your account. Choose a longer password you have not used before, or ask the IT helpdesk what your account requires.',
   'error.notAllowed':
     'I am not allowed to change this account. Nothing was changed. Please contact the IT helpdesk.',
+  'error.resetPartial':
+    'Your new password is set, but I could not mark it to be changed at your next sign-in. Sign in with the new password, and tell the IT helpdesk.',
   'error.resetNotConfirmed':
     'I could not confirm that your new password took effect. Try signing in with it; if that fails, contact the IT helpdesk.',
   'error.unlockNotConfirmed':

@@ -18,7 +18,10 @@ export interface EmailRules {
   /** When not empty, only these domains (and their subdomains) are accepted. */
   readonly allowedDomains: readonly string[];
   readonly blockedDomains: readonly string[];
-  /** The user's own work addresses (mail, UPN), rejected unless `allowCorporate`. */
+  /**
+   * The user's own work addresses (mail, UPN). Unless `allowCorporate`, any address at
+   * their domains is rejected, because plus-addresses and aliases reach the same mailbox.
+   */
   readonly corporateAddresses: readonly string[];
   readonly allowCorporate: boolean;
 }
@@ -55,10 +58,7 @@ export function validateEmailAddress(value: string, rules: EmailRules): EmailChe
     return { ok: false, reason: 'invalid', detail: 'syntax' };
   }
 
-  if (
-    !rules.allowCorporate &&
-    rules.corporateAddresses.some((own) => sameEmail(own.toLowerCase(), address.toLowerCase()))
-  ) {
+  if (!rules.allowCorporate && rules.corporateAddresses.some((own) => sameDomain(own, ascii))) {
     return { ok: false, reason: 'corporate', detail: address };
   }
   const blocked = rules.blockedDomains.find((entry) => inDomain(ascii, entry));
@@ -91,6 +91,10 @@ export function maskEmail(address: string): string {
   if (parts === undefined) return '•••';
   const first = Array.from(parts.local)[0] ?? '';
   return `${first}•••@${domainToUnicode(parts.asciiDomain) || parts.asciiDomain}`;
+}
+
+function sameDomain(address: string, asciiDomain: string): boolean {
+  return split(address)?.asciiDomain === asciiDomain;
 }
 
 function split(address: string): { local: string; asciiDomain: string } | undefined {

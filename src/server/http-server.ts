@@ -21,13 +21,25 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+/** How long one health check answers /healthz, so that polling cannot load AD and the stores. */
+const HEALTH_CACHE_MS = 5000;
+
+function cachedFor(ms: number, check: () => Promise<void>): () => Promise<void> {
+  let last: { at: number; result: Promise<void> } | undefined;
+  return () => {
+    if (last === undefined || Date.now() - last.at > ms) last = { at: Date.now(), result: check() };
+    return last.result;
+  };
+}
+
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const app = express();
   app.disable('x-powered-by');
 
+  const healthCheck = cachedFor(HEALTH_CACHE_MS, options.healthCheck);
   app.get('/healthz', async (_request, response) => {
     try {
-      await options.healthCheck();
+      await healthCheck();
       response.json({ status: 'ok' });
     } catch (error) {
       options.logger.warn({ err: error }, 'health check failed');

@@ -399,7 +399,7 @@ describe('slack conversations', () => {
     await verifyBySms(chat, bot.app, user, 'reset');
 
     const short = await submitPassword(chat, 'aB1!');
-    expect(textOf(short)).toContain('too short: it has 4 characters');
+    expect(textOf(short)).toContain('too short: it needs at least');
     const done = await submitPassword(chat, 'Fresh-Start-2026!');
 
     expect(textOf(done)).toContain('Done: your password has been changed');

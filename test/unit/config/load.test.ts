@@ -77,3 +77,37 @@ describe('loadConfig', () => {
     expect(problems(slack, 'serve').join('\n')).toContain('SLACK_SIGNING_SECRET is missing');
   });
 });
+
+describe('loadConfig safety checks', () => {
+  it('accepts plain http API base URLs on loopback only', () => {
+    expect(problems({ ...complete, SLACK_API_URL: 'http://127.0.0.1:9000/api/' })).toEqual([]);
+    expect(
+      problems({ ...complete, TWILIO_API_BASE_URL: 'http://twilio-proxy.corp.example' }),
+    ).toContain(
+      'TWILIO_API_BASE_URL="http://twilio-proxy.corp.example" must use https:// unless the host is 127.0.0.1, ::1 or localhost',
+    );
+  });
+
+  it('refuses to serve codes into the log outside development', () => {
+    const slack = { ...complete, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' };
+    expect(problems(slack, 'serve').join('\n')).toContain('SMS_PROVIDER=console prints codes');
+    expect(problems({ ...slack, NODE_ENV: 'development' }, 'serve')).toEqual([]);
+  });
+
+  it('keeps unauthenticated Teams development mode on loopback', () => {
+    const development = { ...complete, NODE_ENV: 'development', HTTP_HOST: '0.0.0.0' };
+    expect(problems(development, 'serve').join('\n')).toContain(
+      'would accept unauthenticated Teams requests',
+    );
+  });
+
+  it('limits a single-tenant Teams bot to its tenant by default', () => {
+    const tenant = '6f1c1b7e-0d0a-4c55-9a3e-2f7d8f5b1a01';
+    const config = loadConfig(
+      'chat',
+      { ...complete, MICROSOFT_APP_TENANT_ID: tenant },
+      '/nonexistent/.env',
+    );
+    expect(config.TEAMS_ALLOWED_TENANTS).toEqual([tenant]);
+  });
+});

@@ -41,7 +41,7 @@ describe('flow engine', () => {
     expect(textOf(await chat.say('   '))).toContain('empty message');
     expect(textOf(await chat.say('x'.repeat(10_240)))).toContain('10240 characters long');
     expect(textOf(await chat.say('🔑🔒'))).toContain('What would you like to do?');
-    expect(textOf(await chat.say('🔑🔒'))).toContain('I did not understand "🔑🔒"');
+    expect(textOf(await chat.say('🔑🔒'))).toContain('I did not understand that');
   });
 
   it('points a channel conversation to a direct message', async () => {
@@ -165,5 +165,45 @@ describe('flow engine', () => {
     );
     down = false;
     expect(textOf(await chat.say('0532 555 01 01'))).toContain('I sent a 6-digit code by SMS');
+  });
+
+  it('ends the verification with its flow', async () => {
+    const { app, lastCode } = demoEngine();
+    const chat = new EngineDriver(app.engine, ALICE);
+    await chat.say('reset');
+    await chat.say('0532 555 01 01');
+    await chat.say(lastCode());
+    expect(
+      textOf(
+        await chat.submit({ newPassword: 'Demo-Pass-2026', confirmPassword: 'Demo-Pass-2026' }),
+      ),
+    ).toContain('Done');
+
+    expect(textOf(await chat.say('reset'))).toContain('ending in 0101');
+  });
+
+  it('drops the verification on cancel', async () => {
+    const { app, lastCode } = demoEngine();
+    const chat = new EngineDriver(app.engine, ALICE);
+    await chat.say('reset');
+    await chat.say('0532 555 01 01');
+    await chat.say(lastCode());
+    await chat.say('cancel');
+
+    expect(textOf(await chat.say('secondary e-mail'))).toContain('first check by SMS');
+  });
+
+  it('limits wrong numbers per account across conversations', async () => {
+    const { app } = demoEngine();
+    const chat = new EngineDriver(app.engine, ALICE);
+    for (let round = 0; round < 2; round += 1) {
+      await chat.say('reset');
+      for (let guess = 0; guess < 3; guess += 1) await chat.say('0532 000 00 00');
+    }
+
+    const refused = await chat.say('reset');
+
+    expect(textOf(refused)).toContain('Too many wrong numbers or addresses');
+    expect(textOf(refused)).not.toContain('ending in');
   });
 });

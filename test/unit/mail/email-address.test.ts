@@ -51,6 +51,15 @@ describe('validateEmailAddress', () => {
     });
   });
 
+  it('rejects aliases at the work domain', () => {
+    expect(validateEmailAddress('alice+x@corp.example.test', rules)).toMatchObject({
+      reason: 'corporate',
+    });
+    expect(validateEmailAddress('team@corp.example.test', rules)).toMatchObject({
+      reason: 'corporate',
+    });
+  });
+
   it('accepts the work address when configured to', () => {
     const allowing = { ...rules, allowCorporate: true };
     expect(validateEmailAddress('alice@corp.example.test', allowing).ok).toBe(true);
