@@ -115,18 +115,29 @@ function reportsVersion(binary: string): boolean {
   }
 }
 
+/** `go` from the PATH, else the official tarball's install path, which is often not on it. */
+const GO = [
+  process.env.GOROOT && join(process.env.GOROOT, 'bin', 'go'),
+  'go',
+  '/usr/local/go/bin/go',
+]
+  .filter((candidate): candidate is string => Boolean(candidate))
+  .find((candidate) => {
+    try {
+      execFileSync(candidate, ['version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
 function hasGo(): boolean {
-  try {
-    execFileSync('go', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return GO !== undefined;
 }
 
 function buildFerretDb(binary: string): void {
   const download = execFileSync(
-    'go',
+    GO ?? 'go',
     ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`],
     { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS },
   );
@@ -140,7 +151,7 @@ function buildFerretDb(binary: string): void {
     writeFileSync(join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
 
     const building = `${binary}.${process.pid}.tmp`;
-    execFileSync('go', ['build', '-o', building, './cmd/ferretdb'], {
+    execFileSync(GO ?? 'go', ['build', '-o', building, './cmd/ferretdb'], {
       cwd: sourceDir,
       stdio: ['ignore', 'inherit', 'inherit'],
       timeout: BUILD_TIMEOUT_MS,

@@ -144,15 +144,16 @@ function isRunning(pid: number): boolean {
 
 /** Installs the Samba packages with apt-get when samba-tool is not on the PATH. */
 async function ensureInstalled(): Promise<void> {
-  if (await commandExists('samba-tool')) return;
+  const present = await Promise.all(['samba', 'samba-tool', 'ldbmodify'].map(commandExists));
+  if (present.every(Boolean)) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const options = { env, maxBuffer: 64 * 1024 * 1024 };
   try {
     await run('apt-get', ['update'], options);
-    await run('apt-get', ['install', '-y', '--no-install-recommends', ...PACKAGES], options);
+    await run('apt-get', ['install', '-y', ...PACKAGES], options);
   } catch (error) {
     throw new Error(
-      `samba-tool is missing and installing ${PACKAGES.join(' ')} with apt-get failed (this needs root)`,
+      `Samba is not installed, and installing ${PACKAGES.join(' ')} with apt-get failed (this needs root)`,
       { cause: error },
     );
   }
@@ -167,7 +168,6 @@ async function commandExists(name: string): Promise<boolean> {
   }
 }
 
-/** Fails when a server, such as a samba left over from an earlier run, listens on a port. */
 /**
  * Waits up to a minute for the ports to be free, because a run that is stopping may
  * still hold them, then fails with how to find the holder.
