@@ -24,11 +24,23 @@ export function loadConfig(
   dotenvPath = '.env',
 ): Readonly<Env> {
   const merged = { ...readDotenv(dotenvPath), ...source };
-  const parsed = envSchema.safeParse(merged);
-  const problems = parsed.success ? [] : describeIssues(parsed.error.issues, merged);
-  if (parsed.success) problems.push(...missingFor(mode, parsed.data));
+  // Each setting is checked on its own, so that one run lists every problem at once.
+  const problems: string[] = [];
+  const invalid = new Set<string>();
+  const values: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(envSchema.shape)) {
+    const parsed = field.safeParse(merged[name]);
+    if (parsed.success) {
+      values[name] = parsed.data;
+      continue;
+    }
+    invalid.add(name);
+    problems.push(...describeIssues(name, parsed.error.issues, merged[name]));
+  }
+  const env = values as Env;
+  problems.push(...missingFor(mode, env).filter((line) => !invalid.has(settingOf(line))));
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(withDefaultTenants(parsed.data as Env));
+  return Object.freeze(withDefaultTenants(env));
 }
 
 /**
@@ -51,15 +63,23 @@ function readDotenv(path: string): Record<string, string> {
   }
 }
 
-const SECRET_NAME = /PASSWORD|TOKEN|SECRET|KEY/;
+/** Settings whose values are never shown; `_FILE` settings name a path, which is. */
+const SECRET_NAME = /(PASSWORD|TOKEN|SECRET|KEY)$/;
 
-function describeIssues(issues: z.core.$ZodIssue[], input: Record<string, unknown>): string[] {
-  return issues.map((issue) => {
-    const name = String(issue.path[0] ?? '');
-    const value = input[name];
-    const shown = SECRET_NAME.test(name) ? '(hidden)' : JSON.stringify(value);
-    return `${name}=${shown} ${issue.message}`;
-  });
+function describeIssues(name: string, issues: z.core.$ZodIssue[], value: unknown): string[] {
+  const shown = SECRET_NAME.test(name) ? '(hidden)' : JSON.stringify(withoutCredentials(value));
+  return issues.map((issue) => `${name}=${shown} ${issue.message}`);
+}
+
+/** Hides the password in a URL such as redis://user:secret@host, which a problem would show. */
+function withoutCredentials(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/i, '$1:(hidden)@');
+}
+
+/** The setting a problem line is about: its first word, up to `=` or a space. */
+function settingOf(line: string): string {
+  return line.split(/[ =]/, 1)[0] ?? '';
 }
 
 /** Lists settings that the given mode needs but that are unset. */

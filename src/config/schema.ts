@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 
 /**
@@ -13,13 +14,32 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** Decimal digits only, so that `0x10` or `1e3` is not read as a number. */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
+
 const int = (fallback: number, min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a whole number' })
-    .int({ error: 'must be a whole number' })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` })
-    .default(fallback);
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? String(fallback) : value),
+    wholeNumber(min, max),
+  );
+
+const optionalInt = (min: number, max: number) =>
+  z.preprocess((value) => (value === '' ? undefined : value), wholeNumber(min, max).optional());
+
+/** One of the listed values, with an error that lists them. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z.enum(values, { error: `must be one of: ${values.join(', ')}` }).default(fallback);
 
 const list = (fallback: string[]) =>
   z
@@ -89,9 +109,9 @@ export const DEFAULT_PROTECTED_GROUPS = [
 ];
 
 export const envSchema = z.object({
-  NODE_ENV: z.string().default('production'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LOCALE: z.enum(['en']).default('en'),
+  NODE_ENV: oneOf(['production', 'development', 'test', 'demo'], 'production'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  LOCALE: oneOf(['en'], 'en'),
 
   // Directory (Active Directory over LDAPS or StartTLS).
   LDAP_URL: optionalUrl(['ldaps:', 'ldap:']),
@@ -100,7 +120,11 @@ export const envSchema = z.object({
   LDAP_TLS_SERVERNAME: optionalText,
   LDAP_BIND_DN: optionalText,
   LDAP_BIND_PASSWORD: optionalText,
-  LDAP_BASE_DN: optionalText,
+  LDAP_BASE_DN: optionalText.refine(
+    (value) =>
+      value === undefined || /^[A-Za-z][\w-]*=[^,]+(?:,\s*[A-Za-z][\w-]*=[^,]+)*$/.test(value),
+    { error: 'must be a DN such as DC=corp,DC=example' },
+  ),
   LDAP_IDENTITY_ATTRIBUTES: list(['userPrincipalName', 'mail']),
   LDAP_PHONE_ATTRIBUTES: list(['mobile', 'telephoneNumber']),
   LDAP_PROTECTED_GROUPS: list(DEFAULT_PROTECTED_GROUPS),
@@ -132,42 +156,50 @@ export const envSchema = z.object({
   VERIFICATION_VALID_SECONDS: int(600, 60, 3600),
   RESET_UNLOCKS_ACCOUNT: bool(true),
   RESET_MUST_CHANGE_AT_NEXT_LOGON: bool(false),
-  PASSWORD_MIN_LENGTH: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.coerce.number().int().min(1).max(256).optional(),
-  ),
+  PASSWORD_MIN_LENGTH: optionalInt(1, 256),
   PASSWORD_MAX_LENGTH: int(256, 8, 256),
 
   // SMS.
-  SMS_PROVIDER: z.enum(['twilio', 'console']).default('twilio'),
+  SMS_PROVIDER: oneOf(['twilio', 'console'], 'twilio'),
   DEFAULT_REGION: z
     .string()
     .trim()
-    .regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter country code such as TR or US' })
     .default('TR')
-    .transform((value) => value.toUpperCase()),
+    .transform((value) => value.toUpperCase())
+    .refine((value) => isSupportedCountry(value), {
+      error: 'must be a two-letter country code with phone numbers, such as TR or US',
+    }),
   TWILIO_ACCOUNT_SID: optionalText,
   TWILIO_AUTH_TOKEN: optionalText,
-  TWILIO_FROM: optionalText,
+  TWILIO_FROM: optionalText.refine(
+    (value) =>
+      value === undefined ||
+      /^\+[1-9]\d{6,14}$/.test(value) ||
+      /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/.test(value),
+    {
+      error:
+        'must be an E.164 number such as +15005550006, or an alphanumeric sender ID of up to 11 characters',
+    },
+  ),
   TWILIO_MESSAGING_SERVICE_SID: optionalText,
   TWILIO_API_BASE_URL: apiBaseUrl,
   /** Maximum time in ms for one Twilio request, after which the send fails with SMS_FAILED. */
   SMS_TIMEOUT_MS: int(10000, 500, 120000),
 
   // Mail.
-  MAIL_PROVIDER: z.enum(['smtp', 'console']).default('smtp'),
+  MAIL_PROVIDER: oneOf(['smtp', 'console'], 'smtp'),
   SMTP_HOST: optionalText,
-  SMTP_PORT: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.coerce.number().int().min(1).max(65535).optional(),
-  ),
-  SMTP_TLS: z.enum(['implicit', 'starttls', 'none']).default('starttls'),
+  SMTP_PORT: optionalInt(1, 65535),
+  SMTP_TLS: oneOf(['implicit', 'starttls', 'none'], 'starttls'),
   SMTP_USER: optionalText,
   SMTP_PASSWORD: optionalText,
   SMTP_CA_FILE: optionalText,
   SMTP_TLS_SERVERNAME: optionalText,
   SMTP_TIMEOUT_MS: int(10000, 500, 120000),
-  MAIL_FROM: optionalText,
+  MAIL_FROM: optionalText.refine(
+    (value) => value === undefined || /^(?:[^<>]*<)?[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>?$/.test(value),
+    { error: 'must be an address such as sspr@corp.example, or "Name <sspr@corp.example>"' },
+  ),
 
   // Secondary e-mail.
   SECONDARY_EMAIL_ENABLED: bool(true),
@@ -190,9 +222,7 @@ export const envSchema = z.object({
   // Microsoft Teams.
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
-  MICROSOFT_APP_TYPE: z
-    .enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'])
-    .default('SingleTenant'),
+  MICROSOFT_APP_TYPE: oneOf(['MultiTenant', 'SingleTenant', 'UserAssignedMSI'], 'SingleTenant'),
   MICROSOFT_APP_TENANT_ID: optionalText,
   MICROSOFT_APP_CERTIFICATE_THUMBPRINT: optionalText,
   MICROSOFT_APP_CERTIFICATE_KEY_FILE: optionalText,
@@ -201,7 +231,7 @@ export const envSchema = z.object({
   // Audit to syslog.
   SYSLOG_HOST: optionalText,
   SYSLOG_PORT: int(514, 1, 65535),
-  SYSLOG_PROTOCOL: z.enum(['udp', 'tcp']).default('udp'),
+  SYSLOG_PROTOCOL: oneOf(['udp', 'tcp'], 'udp'),
 });
 
 export type Env = z.output<typeof envSchema>;

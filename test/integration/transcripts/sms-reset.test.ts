@@ -180,6 +180,22 @@ describe('codes', () => {
     expect(bot.twilio.messages.filter((message) => message.to === e164Of(user))).toHaveLength(1);
   });
 
+  it('explains a Twilio refusal, audits it, and keeps no code', async () => {
+    const user = await createUser(samba());
+    const chat = new EngineDriver(bot.app.engine, user.upn);
+    await chat.say('reset');
+    bot.twilio.failNext(21614);
+
+    const replies = await chat.say(user.mobile ?? '');
+
+    expect(textOf(replies)).toContain('cannot receive text messages, so no SMS was sent');
+    const events = await bot.app.services.audit.recent({ accountDn: user.dn, limit: 10 });
+    expect(events.find((event) => event.action === 'code.send_failed')?.reason).toBe(
+      'SMS_NOT_MOBILE',
+    );
+    expect(textOf(await chat.say('123456'))).not.toContain('attempts left');
+  });
+
   it('accepts a code typed with spaces, and explains one with letters', async () => {
     const user = await createUser(samba());
     const chat = new EngineDriver(bot.app.engine, user.upn);

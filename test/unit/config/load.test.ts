@@ -51,7 +51,7 @@ describe('loadConfig', () => {
     const listed = problems({ ...complete, CODE_TTL_SECONDS: 'five', DEFAULT_REGION: 'Turkey' });
     expect(listed).toContain('CODE_TTL_SECONDS="five" must be a whole number');
     expect(listed).toContain(
-      'DEFAULT_REGION="Turkey" must be a two-letter country code such as TR or US',
+      'DEFAULT_REGION="Turkey" must be a two-letter country code with phone numbers, such as TR or US',
     );
   });
 
@@ -109,5 +109,46 @@ describe('loadConfig safety checks', () => {
       '/nonexistent/.env',
     );
     expect(config.TEAMS_ALLOWED_TENANTS).toEqual([tenant]);
+  });
+});
+
+describe('loadConfig problem list', () => {
+  it('lists invalid and missing settings in one run', () => {
+    const listed = problems({ NODE_ENV: 'prod', SYSLOG_PORT: '0x10', DEFAULT_REGION: 'XX' });
+    const names = listed.map((line) => line.split(/[ =]/)[0]);
+    expect(names).toEqual(
+      expect.arrayContaining(['NODE_ENV', 'SYSLOG_PORT', 'DEFAULT_REGION', 'LDAP_URL']),
+    );
+  });
+
+  it('rejects malformed sender, base DN and from address', () => {
+    const listed = problems({
+      ...complete,
+      SMS_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: 'AC1',
+      TWILIO_AUTH_TOKEN: 't',
+      TWILIO_FROM: '12345',
+      LDAP_BASE_DN: 'not a dn',
+      MAIL_PROVIDER: 'smtp',
+      SMTP_HOST: 'smtp.corp.example',
+      MAIL_FROM: 'not-an-address',
+    });
+    expect(listed.map((line) => line.split('=')[0])).toEqual([
+      'LDAP_BASE_DN',
+      'TWILIO_FROM',
+      'MAIL_FROM',
+    ]);
+  });
+
+  it('hides passwords inside URLs', () => {
+    const listed = problems({ ...complete, REDIS_URL: 'http://user:RedisSecret9@127.0.0.1:1' });
+    expect(listed.join('\n')).not.toContain('RedisSecret9');
+    expect(listed.join('\n')).toContain('REDIS_URL="http://user:(hidden)@127.0.0.1:1"');
+  });
+
+  it('shows values of settings that are no secret', () => {
+    expect(problems({ ...complete, PASSWORD_MIN_LENGTH: '300' })).toEqual([
+      'PASSWORD_MIN_LENGTH="300" must be at most 256',
+    ]);
   });
 });
