@@ -8,6 +8,9 @@ export type CodeInput =
   | { readonly kind: 'resend' }
   | { readonly kind: 'invalid'; readonly reply: Reply };
 
+/** Typed words that ask for a new code, including the button's label. */
+const RESEND_WORDS = new Set(['resend', 'new code', 'send a new code', 'send new code']);
+
 /**
  * Reads a code from typed text or a code form, ignoring spaces and dashes and accepting
  * full-width digits. An invalid entry is described but never echoed, because it may be a
@@ -15,8 +18,9 @@ export type CodeInput =
  */
 export function readCodeInput(context: FlowContext, input: TurnInput): CodeInput {
   if (input.kind === 'choice' && input.value === 'resend') return { kind: 'resend' };
-  if (input.kind === 'text' && input.text.trim().toLowerCase() === 'resend')
+  if (input.kind === 'text' && RESEND_WORDS.has(input.text.trim().toLowerCase())) {
     return { kind: 'resend' };
+  }
 
   const raw =
     input.kind === 'text' ? input.text : input.kind === 'form' ? input.fields.code : undefined;
@@ -48,5 +52,6 @@ export function codeFailureReply(
       buttons,
     );
   }
+  if (result.reason === 'wrong') return context.choices(context.t('verify.codeVoidedNow'), buttons);
   return context.choices(context.t('verify.codeVoid'), buttons);
 }

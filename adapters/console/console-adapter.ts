@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface, type Interface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
+import { classifyText } from '../../src/engine/global-commands.js';
 import type { ChatIdentity, Reply, TurnHandler, TurnInput } from '../../src/engine/turn.js';
 
 export interface ConsoleChatOptions {
@@ -70,6 +71,10 @@ class ConsoleSession {
       conversationKind: 'direct',
       input,
     });
+    // Numbers pick from the newest choices only: a reply without them retires older ones.
+    if (result.replies.length > 0 && !result.replies.some((reply) => reply.kind === 'choices')) {
+      this.prompt = undefined;
+    }
     let form: TurnInput | undefined;
     for (const reply of result.replies) {
       this.print(reply);
@@ -101,6 +106,8 @@ class ConsoleSession {
     for (const field of reply.fields) {
       const value = await this.readHidden(`${field.label}: `);
       if (value === undefined) return undefined;
+      // `cancel`, `menu` and `help` work here too; none of them passes a password policy.
+      if (classifyText(value) !== undefined) return { kind: 'text', text: value };
       fields[field.name] = value;
     }
     return { kind: 'form', formId: reply.formId, fields };
@@ -108,7 +115,12 @@ class ConsoleSession {
 
   private async readInput(): Promise<TurnInput | undefined> {
     const line = await this.readLine('you> ');
-    if (line === undefined || line.trim().toLowerCase() === 'quit') return undefined;
+    if (line === undefined) {
+      // End of input (Ctrl-D): end the prompt line, so the shell's prompt starts clean.
+      this.output.target.write('\n');
+      return undefined;
+    }
+    if (line.trim().toLowerCase() === 'quit') return undefined;
     const number = Number.parseInt(line.trim(), 10);
     const choice = this.prompt?.choices[number - 1];
     if (this.prompt && choice && String(number) === line.trim()) {

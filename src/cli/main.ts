@@ -2,10 +2,13 @@ import { parseArgs } from 'node:util';
 import { runConsoleChat } from '../../adapters/console/console-adapter.js';
 import { dialogs } from '../../dialogs/index.js';
 import { type App, assembleApp } from '../app/app.js';
+import { checkServices } from '../app/check.js';
 import { demoConfig, demoServices } from '../app/demo.js';
 import { connectServices } from '../app/production.js';
 import { ConfigError, loadConfig, type RunMode } from '../config/load.js';
+import type { Env } from '../config/schema.js';
 import { DEMO_ACCOUNTS, DEMO_DOMAIN } from '../directory/demo-directory.js';
+import { AppError } from '../errors/catalog.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { startHttpServer } from '../server/http-server.js';
 import type { PlatformAdapter } from '../server/platform-adapter.js';
@@ -26,11 +29,16 @@ Commands:
 Settings come from the environment and .env; see .env.example.`;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: { as: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const { positionals, values } = parsed;
+  if (values.as !== undefined && values.as.trim() === '') {
+    return usageError('--as needs a UPN or e-mail address, such as jane.doe@corp.example');
+  }
   const command = positionals[0];
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -43,12 +51,20 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (!values.as) return usageError('chat needs --as <upn or e-mail>, the account to speak as');
       return withApp('chat', (app) => chat(app, values.as as string));
     case 'check':
-      return withApp('check', check);
+      return check();
     case 'serve':
       return withApp('serve', serve);
     default:
       return usageError(`"${command}" is not a command`);
   }
+}
+
+function parseCommandLine(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { as: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
 }
 
 async function demo(as: string | undefined): Promise<number> {
@@ -60,9 +76,10 @@ async function demo(as: string | undefined): Promise<number> {
       account.locked && 'locked',
       account.disabled && 'disabled',
       account.privileged && 'domain admin',
-      account.phones.length === 0 && 'no mobile',
     ].filter(Boolean);
-    return `  ${account.sAMAccountName}@${DEMO_DOMAIN}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+    const phone = account.phones[0] ? `mobile ${account.phones[0]}` : 'no mobile';
+    const upn = `${account.sAMAccountName}@${DEMO_DOMAIN}`.padEnd(26);
+    return `  ${upn} ${phone}${notes.length ? ` (${notes.join(', ')})` : ''}`;
   });
   const name = as ?? `alice@${DEMO_DOMAIN}`;
   process.stdout.write(
@@ -70,7 +87,7 @@ async function demo(as: string | undefined): Promise<number> {
       'sspr-bot demo: a built-in directory and in-memory stores; SMS and mail are printed here.',
       `Demo accounts (npm run demo -- --as <upn>):`,
       ...accounts,
-      `Speaking as ${name}. Type "quit" to leave.`,
+      `Speaking as ${printable(name)}. Type "quit" to leave.`,
       '',
     ].join('\n'),
   );
@@ -87,11 +104,22 @@ async function chat(app: App, as: string): Promise<number> {
   return 0;
 }
 
-async function check(app: App): Promise<number> {
-  await app.check();
-  await app.services.mail.verify();
-  process.stdout.write('All configured services answered.\n');
-  return 0;
+async function check(): Promise<number> {
+  let config: Readonly<Env>;
+  try {
+    config = loadConfig('check');
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
+  process.stdout.write('The configuration is valid.\n');
+  const logger = createLogger({ level: 'fatal' });
+  const results = await checkServices(config, logger);
+  for (const result of results) {
+    process.stdout.write(`${result.ok ? 'ok  ' : 'FAIL'} ${result.service}: ${result.detail}\n`);
+  }
+  return results.every((result) => result.ok) ? 0 : 1;
 }
 
 async function serve(app: App): Promise<number> {
@@ -143,8 +171,17 @@ async function withApp(mode: RunMode, run: (app: App) => Promise<number>): Promi
       return 2;
     }
     logger.fatal({ err: error }, 'sspr-bot stopped');
+    const reason = error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
+    process.stderr.write(
+      `sspr-bot stopped: ${reason}\nRun "sspr-bot check" to test every service.\n`,
+    );
     return 1;
   }
+}
+
+/** Drops control characters, so that a name cannot move the cursor or retitle the terminal. */
+function printable(value: string): string {
+  return value.replace(/\p{Cc}/gu, '');
 }
 
 function usageError(message: string): number {

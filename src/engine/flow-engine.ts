@@ -160,7 +160,12 @@ export class FlowEngine implements TurnHandler {
       case 'cancel':
         await this.discardCodes(menu);
         return {
-          replies: [{ kind: 'text', text: this.t('common.cancelled') }],
+          replies: [
+            {
+              kind: 'text',
+              text: this.t(idleOrNone(state) ? 'common.nothingToCancel' : 'common.cancelled'),
+            },
+          ],
           next: idle(),
           forgetVerification: true,
         };
@@ -294,9 +299,11 @@ export class FlowEngine implements TurnHandler {
   }
 
   private logFailure(log: Logger, error: unknown, flow: string, step: string): void {
-    if (error instanceof AppError) {
-      const level = error.severity === 'user' ? 'warn' : 'error';
-      log[level]({ code: error.code, flow, step, err: error }, 'turn failed');
+    if (error instanceof AppError && error.severity === 'user') {
+      // An expected refusal, such as a send limit: the user is told, and no stack helps.
+      log.info({ code: error.code, reason: error.message, flow, step }, 'turn refused');
+    } else if (error instanceof AppError) {
+      log.error({ code: error.code, flow, step, err: error }, 'turn failed');
     } else {
       log.error({ code: 'INTERNAL', flow, step, err: error }, 'turn failed unexpectedly');
     }
@@ -332,6 +339,11 @@ function isStale(input: TurnInput, state: StoredState): boolean {
 
 function keep(state: StoredState): Outcome['next'] {
   return { kind: 'goto', flow: state.flow, step: state.step, data: state.data };
+}
+
+/** True when no flow is running: a new conversation, or one whose flow has ended. */
+function idleOrNone(state: StoredState | undefined): boolean {
+  return state === undefined || (state.flow === 'menu' && state.step === 'idle');
 }
 
 function idle(): Outcome['next'] {

@@ -15,6 +15,7 @@ export const en = {
   'help.text':
     'I reset your Active Directory password or unlock your account. First I check that it is really you with a one-time code sent to your phone (or to your verified secondary e-mail). Type "cancel" at any time to stop, "menu" to start over, or "help" to see this again.',
   'common.cancelled': 'Stopped. Nothing was changed. Type "menu" whenever you need me again.',
+  'common.nothingToCancel': 'There is nothing to stop right now. Type "menu" to see what I can do.',
   'common.expired': 'Your previous conversation timed out, so I started over. Nothing was changed.',
   'common.emptyInput': 'I got an empty message. Type a reply or pick an option.',
   'common.tooLong':
@@ -52,7 +53,9 @@ export const en = {
   'code.problem.empty': 'it is empty',
   'code.problem.notDigits': 'it has characters other than digits',
   'code.problem.length': 'it has {digits} digits instead of {length}',
-  'verify.codeWrong': 'That code is not right. You have {remaining} attempts left.',
+  'verify.codeWrong': 'That code is not right. Attempts left: {remaining}.',
+  'verify.codeVoidedNow':
+    'That code was entered wrongly too often, so it is no longer valid. Pick "Send a new code" to get another one.',
   'verify.codeVoid':
     'That code is no longer valid: it was entered wrongly too often, has expired or was already used. Pick "Send a new code" to get another one.',
   'verify.codeExpired': 'That code has expired. Pick "Send a new code" to get another one.',
@@ -191,7 +194,7 @@ export const en = {
   'phone.problem.empty': 'it is empty',
   'phone.problem.too-long': 'it is too long for a phone number',
   'phone.problem.letters': 'it has characters other than digits, spaces, +, - and brackets',
-  'phone.problem.extension': 'it has an extension; type the mobile number alone',
+  'phone.problem.extension': 'it has an extension',
   'phone.problem.too-short': 'it has too few digits',
   'phone.problem.not-a-number': 'it has no phone number in it',
   'phone.problem.invalid-country': 'the country code is not known',
@@ -201,6 +204,7 @@ export const en = {
   'email.problem.spaces': 'it has spaces in it',
   'email.problem.bad-domain': 'the part after @ is not an internet domain',
   'email.problem.syntax': 'it has characters that addresses cannot have',
+  'email.problem.local-too-long': 'the part before @ is longer than 64 characters',
   'mail.footer':
     'This message was sent by the self-service password reset bot of your organisation. It never asks for your password.',
   'error.internal': 'Something went wrong on my side, so nothing was changed. Please try again.',

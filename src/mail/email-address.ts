@@ -9,7 +9,13 @@ export type EmailRejection =
   | { readonly ok: false; readonly reason: 'blocked' | 'not-allowed'; readonly detail: string };
 
 /** Each has a catalog message `email.problem.<name>`. */
-export type EmailProblem = 'empty' | 'no-at' | 'spaces' | 'bad-domain' | 'syntax';
+export type EmailProblem =
+  | 'empty'
+  | 'no-at'
+  | 'spaces'
+  | 'bad-domain'
+  | 'local-too-long'
+  | 'syntax';
 
 export type EmailCheck = { readonly ok: true; readonly address: string } | EmailRejection;
 
@@ -43,8 +49,14 @@ export function validateEmailAddress(value: string, rules: EmailRules): EmailChe
   const local = typed.slice(0, at);
   const domain = unicodeDomain(typed.slice(at + 1));
   const ascii = domainToASCII(domain);
-  if (ascii === '' || !ascii.includes('.'))
+  // A domain needs a dot and a top-level label with a letter, which also rules out IP addresses.
+  if (!/\.[a-z0-9-]*[a-z][a-z0-9-]*$/.test(ascii)) {
     return { ok: false, reason: 'invalid', detail: 'bad-domain' };
+  }
+  // RFC 5321 limits the local part to 64 octets.
+  if (Buffer.byteLength(local, 'utf8') > 64) {
+    return { ok: false, reason: 'invalid', detail: 'local-too-long' };
+  }
   const address = `${local}@${domain}`;
   // Quoted local parts are valid mail syntax, but no mail provider hands them out.
   if (/["<>\\]/.test(local)) return { ok: false, reason: 'invalid', detail: 'syntax' };

@@ -156,8 +156,8 @@ describe('codes', () => {
     const code = await bot.smsCode(e164Of(user));
     const wrong = code === '000000' ? '111111' : '000000';
 
-    expect(textOf(await chat.say(wrong))).toContain('You have 2 attempts left');
-    expect(textOf(await chat.say(wrong))).toContain('You have 1 attempts left');
+    expect(textOf(await chat.say(wrong))).toContain('Attempts left: 2.');
+    expect(textOf(await chat.say(wrong))).toContain('Attempts left: 1.');
     expect(textOf(await chat.say(wrong))).toContain('no longer valid');
     const late = await chat.say(code);
 
@@ -193,7 +193,7 @@ describe('codes', () => {
     expect(events.find((event) => event.action === 'code.send_failed')?.reason).toBe(
       'SMS_NOT_MOBILE',
     );
-    expect(textOf(await chat.say('123456'))).not.toContain('attempts left');
+    expect(textOf(await chat.say('123456'))).not.toContain('Attempts left');
   });
 
   it('accepts a code typed with spaces, and explains one with letters', async () => {

@@ -33,6 +33,8 @@ describe('validateEmailAddress', () => {
     ['a b@example.org', 'spaces'],
     ['a@localhost', 'bad-domain'],
     ['a@[127.0.0.1]', 'bad-domain'],
+    ['a@127.0.0.1', 'bad-domain'],
+    [`${'x'.repeat(70)}@example.org`, 'local-too-long'],
     ['"<script>"@example.org', 'syntax'],
     ['😀@example.org', 'syntax'],
   ])('rejects %j as %s', (typed, detail) => {
