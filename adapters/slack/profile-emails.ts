@@ -1,4 +1,4 @@
-import type { SlackApi } from './slack-api.js';
+import { type SlackApi, slackErrorOf } from './slack-api.js';
 
 /** How long a looked-up e-mail is reused, in milliseconds. */
 const CACHE_TTL_MS = 5 * 60_000;
@@ -29,9 +29,18 @@ export class ProfileEmails {
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt > this.now()) return { ok: true, email: cached.email };
 
-    const response = await this.api.call('users.info', (client) =>
-      client.users.info({ user: userId }),
-    );
+    let unknownUser = false;
+    const response = await this.api.call('users.info', async (client) => {
+      try {
+        return await client.users.info({ user: userId });
+      } catch (error) {
+        // An id Slack does not know maps to no account: the neutral reply, not an outage.
+        if (slackErrorOf(error) !== 'user_not_found') throw error;
+        unknownUser = true;
+        return undefined;
+      }
+    });
+    if (unknownUser) return { ok: true, email: undefined };
     if (!response?.user) return { ok: false };
 
     const user = response.user;

@@ -1,4 +1,5 @@
 import { App, type Authorize, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
+import type { RequestHandler } from 'express';
 import type { AdapterOptions, PlatformAdapter } from '../../src/server/platform-adapter.js';
 import { createBoltLogger } from './bolt-logger.js';
 import { registerEventListeners } from './event-listeners.js';
@@ -65,7 +66,12 @@ export function createSlackAdapter(options: AdapterOptions): PlatformAdapter {
   return {
     name: 'slack',
     ...(receiver instanceof ExpressReceiver
-      ? { mount: (express) => express.use(receiver.router) }
+      ? {
+          mount: (express) => {
+            express.use(SLACK_EVENTS_PATH, rejectFutureTimestamps(logger));
+            express.use(receiver.router);
+          },
+        }
       : {}),
     async start() {
       const identity = await bot.identity();
@@ -112,7 +118,37 @@ function createReceiver(
     endpoints: SLACK_EVENTS_PATH,
     processBeforeResponse: false,
     logger: boltLogger,
+    // A signed request that no listener acknowledged (an unknown action or event type) is
+    // acknowledged with 200 inside Slack's 3 s, so that Slack does not retry it. Modal
+    // submissions wait up to 2.5 s for an inline error, so the timer must run longer.
+    unhandledRequestTimeoutMillis: 2800,
+    unhandledRequestHandler: ({ logger: log, response }) => {
+      log.warn('slack request acknowledged without a listener');
+      if (!response.headersSent) {
+        response.writeHead(200);
+        response.end();
+      }
+    },
   });
+}
+
+/** Slack's replay window: requests stamped further from now are rejected. */
+const MAX_CLOCK_SKEW_SECONDS = 300;
+
+/**
+ * Rejects requests stamped more than five minutes in the future. Bolt rejects old stamps
+ * only, and a stamp from the future would let a captured request be replayed later.
+ */
+function rejectFutureTimestamps(logger: AdapterOptions['logger']): RequestHandler {
+  return (request, response, next) => {
+    const stamp = Number(request.header('x-slack-request-timestamp'));
+    if (Number.isFinite(stamp) && stamp > Date.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
+      logger.warn({ timestamp: stamp }, 'slack request rejected: timestamp in the future');
+      response.status(401).end();
+      return;
+    }
+    next();
+  };
 }
 
 /**

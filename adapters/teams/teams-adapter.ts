@@ -6,7 +6,7 @@ import {
   type ConversationReference,
   TurnContext,
 } from 'botbuilder';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../../src/log/logger.js';
 import type { AdapterOptions, PlatformAdapter } from '../../src/server/platform-adapter.js';
 import { readActivity } from './activity-input.js';
@@ -62,14 +62,34 @@ export function createTeamsAdapter(
   return {
     name: 'teams',
     mount: (app: Express) => {
-      app.post(TEAMS_MESSAGES_PATH, express.json({ limit: '256kb' }), (request, response) =>
-        bot.process(request, response),
+      app.post(
+        TEAMS_MESSAGES_PATH,
+        express.json({ limit: '256kb' }),
+        requireActivityShape,
+        (request, response) => bot.process(request, response),
       );
     },
     start: async () => bot.logStart(),
     stop: () => bot.drain(),
   };
 }
+
+/**
+ * Rejects a body that is not an activity with a type and an http(s) serviceUrl before
+ * botbuilder sees it. Without a serviceUrl botbuilder would fall back to the public Bot
+ * Framework host, and without a type it answers 500 with a stack.
+ */
+const requireActivityShape: RequestHandler = (request, response, next) => {
+  const body = request.body as { type?: unknown; serviceUrl?: unknown } | undefined;
+  const serviceUrl = typeof body?.serviceUrl === 'string' ? body.serviceUrl : '';
+  if (typeof body?.type !== 'string' || !/^https?:\/\//.test(serviceUrl)) {
+    response
+      .status(400)
+      .json({ error: 'the body must be an activity with a type and a serviceUrl' });
+    return;
+  }
+  next();
+};
 
 class TeamsBot {
   private readonly adapter: CloudAdapter;
@@ -174,7 +194,8 @@ class TeamsBot {
     }
 
     const conversationKind = conversationKindOf(activity);
-    if (conversationKind === 'direct') await this.sendTyping(context);
+    // Not awaited: a slow Bot Connector must not eat into the turn's deadline.
+    if (conversationKind === 'direct') void this.sendTyping(context);
     const input = {
       activity,
       input: read.input,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../log/logger.js';
 
 /** An adapter's HTTP routes, added to the shared server (Slack at /slack/events, Teams at /api/messages). */
@@ -47,6 +47,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
   });
   for (const mount of options.mounts) mount(app);
+  // Last in line: a body that fails to parse, or an error no route caught, gets a short
+  // JSON answer. Express's own error page would show the stack whenever the process
+  // environment lacks NODE_ENV=production, which a .env file does not set.
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    const status = statusOf(error);
+    if (status >= 500) options.logger.error({ err: error, path: request.path }, 'request failed');
+    else
+      options.logger.warn(
+        { status, path: request.path, reason: (error as Error).message },
+        'request rejected',
+      );
+    if (response.headersSent) return;
+    response.status(status).json({ error: status >= 500 ? 'internal error' : 'invalid request' });
+  });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(options.port, options.host, (error?: Error) =>
@@ -66,4 +80,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.closeAllConnections();
       }),
   };
+}
+
+/** The HTTP status an error carries (body-parser sets 400, 413 or 415), or 500. */
+function statusOf(error: unknown): number {
+  const status = (error as { status?: unknown; statusCode?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

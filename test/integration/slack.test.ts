@@ -137,6 +137,18 @@ describe('slack request verification', () => {
     expect(methodsSince(bot.api, since)).toEqual([]);
   });
 
+  it('answers 401 to a timestamp in the future', async () => {
+    const chat = bot.user('someone@corp.example.test');
+    const since = bot.api.calls.length;
+    const tenMinutesAhead = Math.floor(Date.now() / 1000) + 10 * 60;
+
+    const response = await chat.sendMessage('hi', { timestamp: tenMinutesAhead });
+    await sleep(500);
+
+    expect(response.status).toBe(401);
+    expect(methodsSince(bot.api, since)).toEqual([]);
+  });
+
   it('answers 401 when the signature headers are missing', async () => {
     const response = await fetch(bot.botUrl, {
       method: 'POST',

@@ -160,6 +160,20 @@ describe('Teams authentication with an app id', () => {
     expect(result.replies).toEqual([]);
   });
 
+  it('answers malformed bodies without internals', async () => {
+    const bodies = ['{"type":', '"hi"', '{}', JSON.stringify({ type: 'message', text: 'hi' })];
+    for (const body of bodies) {
+      const response = await fetch(teams.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const text = await response.text();
+      expect(response.status, body).toBe(400);
+      expect(text, body).not.toMatch(/node_modules|at \w+ \(|<html/i);
+    }
+  });
+
   it('rejects tokens that are invalid', async () => {
     const cases = {
       'unknown signing key': connector.signToken({ audience: APP_ID, foreignKey: true }),
