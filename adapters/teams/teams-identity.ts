@@ -18,13 +18,20 @@ export function conversationKindOf(activity: Activity): ConversationKind {
   return type === 'personal' ? 'direct' : 'channel';
 }
 
-/** Returns the tenant id from channelData, or from the conversation as newer clients send it. */
+/**
+ * Returns the tenant id from channelData, or from the conversation as newer clients send
+ * it. When both are present they must agree; a mismatch returns undefined, which refuses.
+ */
 export function tenantOf(activity: Activity): string | undefined {
   const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
-  const fromChannelData = channelData?.tenant?.id;
-  if (typeof fromChannelData === 'string' && fromChannelData !== '') return fromChannelData;
-  const fromConversation = activity.conversation?.tenantId;
-  if (typeof fromConversation === 'string' && fromConversation !== '') return fromConversation;
+  const fromChannelData = nonEmpty(channelData?.tenant?.id);
+  const fromConversation = nonEmpty(activity.conversation?.tenantId);
+  if (fromChannelData && fromConversation) {
+    return fromChannelData.toLowerCase() === fromConversation.toLowerCase()
+      ? fromChannelData
+      : undefined;
+  }
+  if (fromChannelData ?? fromConversation) return fromChannelData ?? fromConversation;
   return activity.channelId === 'emulator' ? EMULATOR_TENANT : undefined;
 }
 
@@ -109,4 +116,8 @@ function emulatorIdentity(activity: Activity): ChatIdentity {
 function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
   return typeof status === 'number' ? status : undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

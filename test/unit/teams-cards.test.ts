@@ -188,7 +188,7 @@ describe('Teams activity reading', () => {
     expect(kinds).toEqual(['direct', 'channel', 'channel']);
   });
 
-  it('reads tenant from channelData first', () => {
+  it('refuses disagreeing tenant ids', () => {
     const read = tenantOf(
       activity({
         channelData: { tenant: { id: 'from-channel-data' } },
@@ -201,7 +201,15 @@ describe('Teams activity reading', () => {
         },
       }),
     );
-    expect(read).toBe('from-channel-data');
+    expect(read).toBeUndefined();
+  });
+
+  it('reads tenant from either place', () => {
+    const conversation = { id: 'c', conversationType: 'personal', isGroup: false, name: '' };
+    const fromChannelData = activity({ channelData: { tenant: { id: 't-1' } }, conversation });
+    const fromConversation = activity({ conversation: { ...conversation, tenantId: 't-2' } });
+    expect(tenantOf(fromChannelData)).toBe('t-1');
+    expect(tenantOf(fromConversation)).toBe('t-2');
   });
 
   it('matches allowed tenants case-insensitively', () => {
