@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { DirectoryAccount, DomainPolicy } from '../src/directory/directory.js';
 import {
   type Dialog,
@@ -33,8 +34,9 @@ export const resetDialog: Dialog = {
       const account = lookup.account;
       if (!isVerifiedFor(context, account)) return context.enter('verify', { purpose: 'reset' });
       if (input.kind === 'text') {
+        const leaked = [...leakedOf(context), fingerprint(context, input.text)].slice(-MAX_LEAKED);
         return {
-          ...(await askPassword(context, account, 'reset.typedInChat')),
+          ...(await askPassword(context, account, 'reset.typedInChat', undefined, leaked)),
           discardUserMessage: true,
         };
       }
@@ -49,6 +51,7 @@ async function askPassword(
   account: DirectoryAccount,
   errorKey?: 'reset.typedInChat',
   error?: string,
+  leaked: readonly string[] = leakedOf(context),
 ): Promise<Outcome> {
   const policy = await context.services.directory.readPolicy();
   const minLength = effectiveMinLength(policy, context.config.PASSWORD_MIN_LENGTH);
@@ -66,7 +69,26 @@ async function askPassword(
     ...(error !== undefined ? { error } : {}),
   });
   const warning = errorKey ? [text(context.t(errorKey))] : [];
-  return goto('reset', 'password', { dn: account.dn }, [...warning, form]);
+  return goto('reset', 'password', { dn: account.dn, leaked }, [...warning, form]);
+}
+
+/** How many passwords typed into the chat a flow remembers, as fingerprints. */
+const MAX_LEAKED = 5;
+
+function leakedOf(context: FlowContext): readonly string[] {
+  const leaked = context.data.leaked;
+  return Array.isArray(leaked) ? leaked.filter((entry) => typeof entry === 'string') : [];
+}
+
+/**
+ * A keyed fingerprint of text typed into the chat at the password step, kept in the flow
+ * state so that the form can reject that password. The text itself is never stored.
+ */
+function fingerprint(context: FlowContext, value: string): string {
+  return createHmac('sha256', context.config.CODE_HASH_KEY ?? '')
+    .update(`typed-in-chat|${value}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 async function submitPassword(
@@ -78,6 +100,9 @@ async function submitPassword(
   const confirmation = input.fields.confirmPassword ?? '';
   if (password === '' || confirmation === '') {
     return askPassword(context, account, undefined, context.t('reset.missing'));
+  }
+  if (leakedOf(context).includes(fingerprint(context, password))) {
+    return askPassword(context, account, undefined, context.t('reset.leaked'));
   }
   if (password !== confirmation) {
     return askPassword(context, account, undefined, context.t('reset.mismatch'));

@@ -181,9 +181,7 @@ async function mismatch(
   if (await tooManyMismatches(context, account)) {
     return end([text(context.t(messageKey)), text(context.t('verify.tooManyMismatches'))]);
   }
-  if (mismatches >= MAX_MISMATCHES) {
-    return end([text(context.t(messageKey)), text(context.t('common.cancelled'))]);
-  }
+  if (mismatches >= MAX_MISMATCHES) return end([text(context.t('verify.mismatchFinal'))]);
   return goto('verify', context.step, { ...context.data, mismatches }, [
     text(context.t(messageKey)),
   ]);

@@ -71,10 +71,6 @@ class ConsoleSession {
       conversationKind: 'direct',
       input,
     });
-    // Numbers pick from the newest choices only: a reply without them retires older ones.
-    if (result.replies.length > 0 && !result.replies.some((reply) => reply.kind === 'choices')) {
-      this.prompt = undefined;
-    }
     let form: TurnInput | undefined;
     for (const reply of result.replies) {
       this.print(reply);
@@ -137,7 +133,11 @@ class ConsoleSession {
     this.output.target.write(question);
     const next = await this.pending.next();
     if (next.done) return undefined;
-    if (!this.interactive) this.output.target.write(this.output.muted ? '\n' : `${next.value}\n`);
+    // Piped input is shown as the user would have seen it typed, without control characters.
+    if (!this.interactive) {
+      const shown = this.output.muted ? '' : next.value.replace(/\p{Cc}/gu, '');
+      this.output.target.write(`${shown}\n`);
+    }
     return next.value;
   }
 

@@ -18,7 +18,7 @@ export function demoConfig(): Readonly<Env> {
   return Object.freeze(
     envSchema.parse({
       NODE_ENV: 'demo',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'error',
       SMS_PROVIDER: 'console',
       MAIL_PROVIDER: 'console',
       CODE_HASH_KEY: randomBytes(32).toString('hex'),

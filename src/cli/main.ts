@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { runConsoleChat } from '../../adapters/console/console-adapter.js';
 import { dialogs } from '../../dialogs/index.js';
 import { type App, assembleApp } from '../app/app.js';
@@ -40,6 +41,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return usageError('--as needs a UPN or e-mail address, such as jane.doe@corp.example');
   }
   const command = positionals[0];
+  if (positionals.length > 1) {
+    return usageError(`"${printable(positionals[1] ?? '')}" is not an option of ${command}`);
+  }
+  if (values.as !== undefined && command !== 'demo' && command !== 'chat') {
+    return usageError(`--as works with demo and chat only, not with ${command}`);
+  }
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined && !values.help ? 2 : 0;
@@ -158,7 +165,11 @@ async function withApp(mode: RunMode, run: (app: App) => Promise<number>): Promi
   let logger: Logger = createLogger();
   try {
     const config = loadConfig(mode);
-    logger = createLogger({ level: config.LOG_LEVEL });
+    // In a terminal chat, logs go to stderr so that they can be kept out of the conversation.
+    logger = createLogger(
+      { level: config.LOG_LEVEL },
+      mode === 'chat' ? pino.destination(2) : undefined,
+    );
     const app = assembleApp(config, logger, await connectServices(config, logger), dialogs);
     try {
       return await run(app);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import { type Env, envSchema } from './schema.js';
@@ -23,9 +23,10 @@ export function loadConfig(
   source: NodeJS.ProcessEnv = process.env,
   dotenvPath = '.env',
 ): Readonly<Env> {
-  const merged = { ...readDotenv(dotenvPath), ...source };
+  const dotenv = readDotenv(dotenvPath);
+  const merged = { ...dotenv.values, ...source };
   // Each setting is checked on its own, so that one run lists every problem at once.
-  const problems: string[] = [];
+  const problems: string[] = [...dotenv.problems];
   const invalid = new Set<string>();
   const values: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(envSchema.shape)) {
@@ -39,6 +40,7 @@ export function loadConfig(
   }
   const env = values as Env;
   problems.push(...missingFor(mode, env).filter((line) => !invalid.has(settingOf(line))));
+  problems.push(...unreadableFiles(env));
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(withDefaultTenants(env));
 }
@@ -54,13 +56,45 @@ function withDefaultTenants(env: Env): Env {
   return { ...env, TEAMS_ALLOWED_TENANTS: [tenant] };
 }
 
-function readDotenv(path: string): Record<string, string> {
+function readDotenv(path: string): { values: Record<string, string>; problems: string[] } {
+  let text: string;
   try {
-    return parseDotenv(readFileSync(path));
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: {}, problems: [] };
     throw new ConfigError([`${path} could not be read: ${(error as Error).message}`]);
   }
+  // dotenv skips lines it cannot read, which would hide a typo, so they are reported.
+  const problems = text.split(/\r?\n/).flatMap((line, index) => {
+    const content = line.trim();
+    if (content === '' || content.startsWith('#')) return [];
+    if (/^(export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=/.test(content)) return [];
+    return [`${path} line ${index + 1} is not NAME=value: write each setting as NAME=value`];
+  });
+  return { values: parseDotenv(text), problems };
+}
+
+/** Settings that name a file the process must be able to read. */
+const FILE_SETTINGS = [
+  'LDAP_CA_FILE',
+  'SMTP_CA_FILE',
+  'MICROSOFT_APP_CERTIFICATE_KEY_FILE',
+] as const;
+
+function unreadableFiles(env: Env): string[] {
+  return FILE_SETTINGS.flatMap((name) => {
+    const path = env[name];
+    if (path === undefined) return [];
+    try {
+      accessSync(path, constants.R_OK);
+      return [];
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      return [
+        `${name}=${JSON.stringify(path)} cannot be read (${reason}): check the path and its permissions`,
+      ];
+    }
+  });
 }
 
 /** Settings whose values are never shown; `_FILE` settings name a path, which is. */

@@ -64,12 +64,15 @@ const url = (protocols: string[]) =>
     .refine(
       (value) => {
         try {
-          return protocols.includes(new URL(value).protocol);
+          const parsed = new URL(value);
+          return protocols.includes(parsed.protocol) && parsed.hostname !== '';
         } catch {
           return false;
         }
       },
-      { error: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+      {
+        error: `must be a URL with a host, starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+      },
     );
 
 const optionalUrl = (protocols: string[]) =>
@@ -169,7 +172,10 @@ export const envSchema = z.object({
     .refine((value) => isSupportedCountry(value), {
       error: 'must be a two-letter country code with phone numbers, such as TR or US',
     }),
-  TWILIO_ACCOUNT_SID: optionalText,
+  TWILIO_ACCOUNT_SID: optionalText.refine(
+    (value) => value === undefined || /^AC[0-9a-f]{32}$/i.test(value),
+    { error: 'must be AC followed by 32 hexadecimal digits, as the Twilio console shows it' },
+  ),
   TWILIO_AUTH_TOKEN: optionalText,
   TWILIO_FROM: optionalText.refine(
     (value) =>

@@ -52,7 +52,7 @@ export const en = {
   'verify.codeFormat': 'That is not a valid code: {problem}. Type just the {length} digits.',
   'code.problem.empty': 'it is empty',
   'code.problem.notDigits': 'it has characters other than digits',
-  'code.problem.length': 'it has {digits} digits instead of {length}',
+  'code.problem.length': 'its length is {digits} instead of {length} digits',
   'verify.codeWrong': 'That code is not right. Attempts left: {remaining}.',
   'verify.codeVoidedNow':
     'That code was entered wrongly too often, so it is no longer valid. Pick "Send a new code" to get another one.',
@@ -78,6 +78,8 @@ export const en = {
   'reset.missing': 'The form arrived without a password. Enter the new password in both fields.',
   'reset.typedInChat':
     'Please never type a password into the chat. Delete that message if you can, and do not use that password. Enter the new password in the secure form instead.',
+  'reset.leaked':
+    'That password was typed into the chat, so it may be seen by others. Choose a different one.',
   'reset.success': 'Done: your password has been changed. Use it to sign in from now on.',
   'reset.successUnlocked': 'Done: your password has been changed and your account is unlocked.',
   'reset.mustChange': 'You will be asked to choose a new password when you next sign in.',
@@ -124,7 +126,9 @@ export const en = {
   'email.preferenceSaved': 'Done: codes now go by {method} by default.',
   'email.askFull': 'I will send a code to {masked}. Type that address in full to confirm it.',
   'email.mismatch':
-    'That address does not match the one on file, so no code was sent. Check it and type it again, or use SMS.',
+    'That address does not match the one on file, so no code was sent. Check it and type it again, or type "menu" to start over and pick SMS.',
+  'verify.mismatchFinal':
+    'That did not match what is on file either, so I stopped after three tries. Nothing was changed. If your number or address changed, contact the IT helpdesk.',
   'email.coolingOff':
     'Your secondary e-mail was added recently, so it can be used for resets from {time}. Use SMS until then.',
   'email.methodSms': 'SMS',

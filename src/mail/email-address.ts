@@ -43,6 +43,8 @@ export function validateEmailAddress(value: string, rules: EmailRules): EmailChe
   if (typed.length > rules.maxLength)
     return { ok: false, reason: 'too-long', detail: String(typed.length) };
   if (/\s/.test(typed)) return { ok: false, reason: 'invalid', detail: 'spaces' };
+  // Invisible and direction-changing characters make an address look like another one.
+  if (/[\p{Cf}\p{Cc}]/u.test(typed)) return { ok: false, reason: 'invalid', detail: 'syntax' };
   const at = typed.lastIndexOf('@');
   if (at <= 0 || at === typed.length - 1) return { ok: false, reason: 'invalid', detail: 'no-at' };
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/config/load.js';
 
@@ -125,7 +128,7 @@ describe('loadConfig problem list', () => {
     const listed = problems({
       ...complete,
       SMS_PROVIDER: 'twilio',
-      TWILIO_ACCOUNT_SID: 'AC1',
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
       TWILIO_AUTH_TOKEN: 't',
       TWILIO_FROM: '12345',
       LDAP_BASE_DN: 'not a dn',
@@ -150,5 +153,26 @@ describe('loadConfig problem list', () => {
     expect(problems({ ...complete, PASSWORD_MIN_LENGTH: '300' })).toEqual([
       'PASSWORD_MIN_LENGTH="300" must be at most 256',
     ]);
+  });
+});
+
+describe('loadConfig files', () => {
+  it('reports .env lines that are not settings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sspr-env-'));
+    const path = join(dir, '.env');
+    writeFileSync(path, '# comment\nLOG_LEVEL=debug\nthis line has no equals sign\n');
+    expect(() => loadConfig('chat', complete, path)).toThrow(/line 3 is not NAME=value/);
+  });
+
+  it('reports a CA file that cannot be read', () => {
+    expect(problems({ ...complete, LDAP_CA_FILE: '/nonexistent/ca.pem' })).toEqual([
+      'LDAP_CA_FILE="/nonexistent/ca.pem" cannot be read (ENOENT): check the path and its permissions',
+    ]);
+  });
+
+  it('rejects a URL without a host', () => {
+    expect(problems({ ...complete, REDIS_URL: 'redis://' }).join('\n')).toContain(
+      'must be a URL with a host',
+    );
   });
 });

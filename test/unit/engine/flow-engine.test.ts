@@ -182,6 +182,20 @@ describe('flow engine', () => {
     expect(textOf(await chat.say('reset'))).toContain('ending in 0101');
   });
 
+  it('rejects a password that was typed into the chat', async () => {
+    const { app, lastCode } = demoEngine();
+    const chat = new EngineDriver(app.engine, ALICE);
+    await chat.say('reset');
+    await chat.say('0532 555 01 01');
+    await chat.say(lastCode());
+    await chat.say('Chat#Leak2026');
+
+    const form = { newPassword: 'Chat#Leak2026', confirmPassword: 'Chat#Leak2026' };
+    expect(textOf(await chat.submit(form))).toContain('typed into the chat');
+    const other = { newPassword: 'Form#Only2026', confirmPassword: 'Form#Only2026' };
+    expect(textOf(await chat.submit(other))).toContain('Done');
+  });
+
   it('drops the verification on cancel', async () => {
     const { app, lastCode } = demoEngine();
     const chat = new EngineDriver(app.engine, ALICE);

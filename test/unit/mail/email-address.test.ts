@@ -37,6 +37,8 @@ describe('validateEmailAddress', () => {
     [`${'x'.repeat(70)}@example.org`, 'local-too-long'],
     ['"<script>"@example.org', 'syntax'],
     ['😀@example.org', 'syntax'],
+    ['ab\u202Ecd@example.org', 'syntax'],
+    ['a\u200Bb@example.org', 'syntax'],
   ])('rejects %j as %s', (typed, detail) => {
     expect(validateEmailAddress(typed, rules)).toEqual({ ok: false, reason: 'invalid', detail });
   });
