@@ -81,7 +81,7 @@ function leakedOf(context: FlowContext): readonly string[] {
 }
 
 /**
- * A keyed fingerprint of text typed into the chat at the password step, kept in the flow
+ * Returns a keyed fingerprint of text typed into the chat at the password step, kept in the flow
  * state so that the form can reject that password. The text itself is never stored.
  */
 function fingerprint(context: FlowContext, value: string): string {
@@ -141,7 +141,7 @@ async function applyPassword(
       error instanceof AppError &&
       (error.code === 'RESET_NOT_CONFIRMED' || error.code === 'RESET_PARTIAL')
     ) {
-      // The password itself may be changed, so this is no failed reset: say what is known.
+      // The password itself may be changed, so this is no failed reset. The user hears what is known.
       context.log.error({ err: error, code: error.code }, 'password reset not fully confirmed');
       await context.services.audit.record({
         ...subject,
@@ -183,7 +183,7 @@ async function applyPassword(
 }
 
 /**
- * Active Directory answers most policy refusals with 0000052D and no reason. The local
+ * Active Directory rejects most passwords with 0000052D and no reason. The local
  * checks already passed, so the cause is the minimum password age when the last change is
  * younger than it, and otherwise the history or a fine-grained policy that the domain
  * policy does not show. Samba names the reason, and its directory errors arrive specific.

@@ -260,7 +260,7 @@ async function currentDestination(
   return usableEmail(context, account, registration, context.data.purpose as Purpose);
 }
 
-/** The first phone attribute value that parses as a number, in E.164. */
+/** Returns the first phone attribute value that parses as a number, in E.164. */
 function firstPhone(context: FlowContext, account: DirectoryAccount): string | undefined {
   for (const value of account.phones) {
     const parsed = normalisePhone(value, context.config.DEFAULT_REGION);

@@ -76,8 +76,8 @@ export function createTeamsAdapter(
 
 /**
  * Rejects a body that is not an activity with a type and an http(s) serviceUrl before
- * botbuilder sees it. Without a serviceUrl botbuilder would fall back to the public Bot
- * Framework host, and without a type it answers 500 with a stack.
+ * botbuilder processes it. Without a serviceUrl botbuilder would fall back to the public Bot
+ * Framework host, and without a type it returns 500 with a stack.
  */
 const requireActivityShape: RequestHandler = (request, response, next) => {
   const body = request.body as { type?: unknown; serviceUrl?: unknown } | undefined;

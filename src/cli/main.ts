@@ -15,8 +15,8 @@ import { startHttpServer } from '../server/http-server.js';
 import type { PlatformAdapter } from '../server/platform-adapter.js';
 
 /*
- * The command line, and the one place that wires adapters to the core: every other module
- * in src/ knows nothing of Slack, Teams or the terminal.
+ * The command line, and the one place that wires adapters to the core: no other module
+ * in src/ imports Slack, Teams or terminal code.
  */
 
 const USAGE = `Usage: sspr-bot <command> [options]

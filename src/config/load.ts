@@ -111,7 +111,7 @@ function withoutCredentials(value: unknown): unknown {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/i, '$1:(hidden)@');
 }
 
-/** The setting a problem line is about: its first word, up to `=` or a space. */
+/** Returns the setting a problem line is about: its first word, up to `=` or a space. */
 function settingOf(line: string): string {
   return line.split(/[ =]/, 1)[0] ?? '';
 }

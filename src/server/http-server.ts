@@ -9,7 +9,7 @@ export interface HttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly mounts: readonly RouteMount[];
-  /** Runs on GET /healthz; a rejection turns the answer into 503. */
+  /** Runs on GET /healthz; a rejection turns the response into 503. */
   readonly healthCheck: () => Promise<void>;
   readonly logger: Logger;
 }
@@ -21,7 +21,7 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-/** How long one health check answers /healthz, so that polling cannot load AD and the stores. */
+/** How long one health check result serves /healthz, so that polling cannot load AD and the stores. */
 const HEALTH_CACHE_MS = 5000;
 
 function cachedFor(ms: number, check: () => Promise<void>): () => Promise<void> {
@@ -48,7 +48,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   for (const mount of options.mounts) mount(app);
   // Last in line: a body that fails to parse, or an error no route caught, gets a short
-  // JSON answer. Express's own error page would show the stack whenever the process
+  // JSON response. Express's own error page would show the stack whenever the process
   // environment lacks NODE_ENV=production, which a .env file does not set.
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     const status = statusOf(error);
@@ -82,7 +82,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 }
 
-/** The HTTP status an error carries (body-parser sets 400, 413 or 415), or 500. */
+/** Returns the HTTP status an error carries (body-parser sets 400, 413 or 415), or 500. */
 function statusOf(error: unknown): number {
   const status = (error as { status?: unknown; statusCode?: unknown } | undefined)?.status;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
