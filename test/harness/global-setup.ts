@@ -25,12 +25,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     rmSync(workDir, { recursive: true, force: true });
   };
 
+  const starting = [
+    requested.has('samba') ? track(startSamba(join(workDir, 'samba'))) : undefined,
+    requested.has('redis') ? track(startRedis(join(workDir, 'redis'))) : undefined,
+    requested.has('mongo') ? track(startFerretDb(join(workDir, 'ferretdb'))) : undefined,
+  ] as const;
+  // Every start is awaited, even after one fails, so that the ones that did start are stopped.
+  await Promise.allSettled(starting);
   try {
-    const [samba, redis, mongo] = await Promise.all([
-      requested.has('samba') ? track(startSamba(join(workDir, 'samba'))) : undefined,
-      requested.has('redis') ? track(startRedis(join(workDir, 'redis'))) : undefined,
-      requested.has('mongo') ? track(startFerretDb(join(workDir, 'ferretdb'))) : undefined,
-    ]);
+    const [samba, redis, mongo] = await Promise.all(starting);
     const services: TestServices = {
       samba: samba?.value,
       redisUrl: redis?.value,
