@@ -36,7 +36,7 @@ export async function lookUpAccount(context: FlowContext): Promise<AccountLookup
       reason: account.disabled ? 'disabled' : 'privileged',
       flow: context.flow,
     });
-    // The same reply as for an unknown identity, so that nobody learns which accounts exist.
+    // The same reply as for an unknown identity, so that replies do not reveal which accounts exist.
     return { ok: false, outcome: end([text(context.t('account.notAvailable'))]) };
   }
   return { ok: true, account };

@@ -3,7 +3,7 @@ import type { FlowContext } from '../src/engine/dialog.js';
 import { AppError } from '../src/errors/catalog.js';
 import { maskEmail } from '../src/mail/email-address.js';
 import { renderMail } from '../src/mail/render-mail.js';
-import { maskPhone, normalisePhone } from '../src/sms/phone-number.js';
+import { firstPhone, maskPhone } from '../src/sms/phone-number.js';
 import { auditSubject } from './account.js';
 
 export type ChangeKind = 'registered' | 'changed' | 'removed';
@@ -37,13 +37,11 @@ export async function sendChangeNotices(
       ),
     );
   }
-  const phone = account.phones
-    .map((value) => normalisePhone(value, context.config.DEFAULT_REGION))
-    .find((parsed) => parsed.ok);
-  if (phone?.ok) {
+  const phone = firstPhone(account.phones, context.config.DEFAULT_REGION);
+  if (phone !== undefined) {
     attempts.push(
-      notify(context, subject, 'sms', maskPhone(phone.e164), () =>
-        context.services.sms.send(phone.e164, context.t('notice.sms', params)),
+      notify(context, subject, 'sms', maskPhone(phone), () =>
+        context.services.sms.send(phone, context.t('notice.sms', params)),
       ),
     );
   }

@@ -22,9 +22,7 @@ export function readCodeInput(context: FlowContext, input: TurnInput): CodeInput
     return { kind: 'resend' };
   }
 
-  const raw =
-    input.kind === 'text' ? input.text : input.kind === 'form' ? input.fields.code : undefined;
-  const typed = raw?.normalize('NFKC').replace(/[\s-]/g, '') ?? '';
+  const typed = rawCodeOf(input).normalize('NFKC').replace(/[\s-]/g, '');
   const length = context.config.CODE_LENGTH;
   if (new RegExp(`^\\d{${length}}$`).test(typed)) return { kind: 'code', code: typed };
 
@@ -37,7 +35,13 @@ export function readCodeInput(context: FlowContext, input: TurnInput): CodeInput
   return { kind: 'invalid', reply: text(context.t('verify.codeFormat', { length, problem })) };
 }
 
-/** The reply to a wrong or void code, with a resend button. */
+function rawCodeOf(input: TurnInput): string {
+  if (input.kind === 'text') return input.text;
+  if (input.kind === 'form') return input.fields.code ?? '';
+  return '';
+}
+
+/** Returns the reply to a wrong or void code, with a resend button. */
 export function codeFailureReply(
   context: FlowContext,
   result: Exclude<VerifyResult, { ok: true }>,

@@ -15,7 +15,7 @@ import { sendChangeNotices } from './change-notices.js';
 import { codeFailureReply, readCodeInput } from './code-input.js';
 import { sendCode } from './send-code.js';
 
-/** The longest secondary address accepted, in characters (RFC 5321's path limit). */
+/** The maximum length of a secondary address, in characters (RFC 5321's path limit). */
 const MAX_ADDRESS_LENGTH = 254;
 
 const CONFIRM_TARGET = { purpose: 'email-confirm', flow: 'email', step: 'confirm-code' } as const;
@@ -42,7 +42,7 @@ export const secondaryEmailDialog: Dialog = {
   },
 };
 
-/** Runs a step only while the SMS verification is fresh; otherwise asks for it again. */
+/** Runs a step only while the SMS verification is fresh, and otherwise requests a new one. */
 async function guarded(
   context: FlowContext,
   step: (account: DirectoryAccount) => Promise<Outcome>,
@@ -267,7 +267,7 @@ function coolingOffNotice(context: FlowContext) {
   return [text(context.t('email.coolingOff', { time }))];
 }
 
-/** The verified address of this registration, when it belongs to this account. */
+/** Returns the verified address of this registration, when it belongs to this account. */
 function currentAddress(registration: Registration | undefined, account: DirectoryAccount) {
   if (!registration?.secondaryEmail || !registration.emailVerifiedAt) return undefined;
   return registration.accountDn === account.dn ? registration.secondaryEmail : undefined;

@@ -13,7 +13,7 @@ export interface Delivery {
   readonly destination: string;
 }
 
-/** Where a code is for, and the step that waits for it. */
+/** The purpose of a code, and the step that waits for it. */
 export interface CodeTarget {
   readonly purpose: CodePurpose;
   readonly flow: string;

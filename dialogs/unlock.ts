@@ -3,8 +3,8 @@ import { AppError } from '../src/errors/catalog.js';
 import { auditSubject, isVerifiedFor, lookUpAccount } from './account.js';
 
 /**
- * Unlocks the account after verification. It checks the lock first, so that nobody spends
- * an SMS on an account that is not locked.
+ * Unlocks the account after verification. It checks the lock first, so that no SMS is
+ * spent on an account that is not locked.
  */
 export const unlockDialog: Dialog = {
   id: 'unlock',

@@ -11,7 +11,7 @@ import {
 import type { TurnInput } from '../src/engine/turn.js';
 import { maskEmail, sameEmail } from '../src/mail/email-address.js';
 import type { Registration } from '../src/registrations/registration-store.js';
-import { lastDigits, normalisePhone } from '../src/sms/phone-number.js';
+import { firstPhone, lastDigits, normalisePhone } from '../src/sms/phone-number.js';
 import { auditSubject, lookUpAccount } from './account.js';
 import { codeFailureReply, readCodeInput } from './code-input.js';
 import { sendCode } from './send-code.js';
@@ -39,7 +39,7 @@ export const verifyDialog: Dialog = {
     const email = usableEmail(context, lookup.account, registration, purpose);
     if (email === undefined) return beginSms(context, lookup.account, purpose);
 
-    const phone = firstPhone(context, lookup.account);
+    const phone = firstPhoneOf(context, lookup.account);
     const byEmail = {
       value: 'email',
       label: context.t('verify.methodEmail', { address: maskEmail(email) }),
@@ -75,7 +75,7 @@ export const verifyDialog: Dialog = {
     'confirm-send': async (context, input) => {
       const lookup = await lookUpAccount(context);
       if (!lookup.ok) return lookup.outcome;
-      const phone = firstPhone(context, lookup.account);
+      const phone = firstPhoneOf(context, lookup.account);
       if (choiceOf(input) !== 'send' || phone === undefined) {
         return beginSms(context, lookup.account, context.data.purpose as Purpose);
       }
@@ -95,7 +95,7 @@ export const verifyDialog: Dialog = {
 };
 
 function beginSms(context: FlowContext, account: DirectoryAccount, purpose: Purpose): Outcome {
-  const phone = firstPhone(context, account);
+  const phone = firstPhoneOf(context, account);
   if (phone === undefined) {
     context.log.warn({ phoneCount: account.phones.length }, 'no usable mobile number in directory');
     return end([text(context.t('verify.noPhone'))]);
@@ -131,7 +131,7 @@ async function checkTypedPhone(
   account: DirectoryAccount,
   input: TurnInput,
 ): Promise<Outcome> {
-  const phone = firstPhone(context, account);
+  const phone = firstPhoneOf(context, account);
   if (phone === undefined) return end([text(context.t('verify.noPhone'))]);
   if (input.kind !== 'text') return beginSms(context, account, context.data.purpose as Purpose);
 
@@ -255,22 +255,18 @@ async function currentDestination(
   account: DirectoryAccount,
   method: 'sms' | 'email',
 ): Promise<string | undefined> {
-  if (method === 'sms') return firstPhone(context, account);
+  if (method === 'sms') return firstPhoneOf(context, account);
   const registration = await context.services.registrations.get(context.chatKey);
   return usableEmail(context, account, registration, context.data.purpose as Purpose);
 }
 
-/** Returns the first phone attribute value that parses as a number, in E.164. */
-function firstPhone(context: FlowContext, account: DirectoryAccount): string | undefined {
-  for (const value of account.phones) {
-    const parsed = normalisePhone(value, context.config.DEFAULT_REGION);
-    if (parsed.ok) return parsed.e164;
-  }
-  return undefined;
+/** Returns the account's first phone attribute value that reads as a number, in E.164. */
+function firstPhoneOf(context: FlowContext, account: DirectoryAccount): string | undefined {
+  return firstPhone(account.phones, context.config.DEFAULT_REGION);
 }
 
 /**
- * The secondary address that may carry a code now: verified, registered by this chat
+ * Returns the secondary address that may carry a code now: verified, registered by this chat
  * user for this account, past any cooling-off period, and never for changing itself.
  */
 export function usableEmail(

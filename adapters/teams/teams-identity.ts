@@ -42,7 +42,7 @@ export function tenantAllowed(tenantId: string, allowed: readonly string[]): boo
 }
 
 /**
- * The identity of a channel or group chat sender. It is built from the activity alone,
+ * Returns the identity of a channel or group chat sender. It is built from the activity alone,
  * without a member lookup, because the bot replies there with a pointer and no account
  * detail.
  */

@@ -12,7 +12,7 @@ export interface App {
   readonly services: Services;
   readonly engine: FlowEngine;
   readonly logger: Logger;
-  /** Checks every dependency; rejects with the first that does not answer. */
+  /** Checks every dependency, and rejects with the first that does not respond. */
   check(): Promise<void>;
   close(): Promise<void>;
 }

@@ -11,7 +11,7 @@ import { TwilioSmsSender } from '../sms/twilio-sms-sender.js';
 export interface CheckResult {
   readonly service: string;
   readonly ok: boolean;
-  /** What was found, or why the check failed. Never contains a secret. */
+  /** The finding, or the reason the check failed. It never contains a secret. */
   readonly detail: string;
 }
 

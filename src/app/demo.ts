@@ -11,7 +11,7 @@ import { ConsoleSmsSender } from '../sms/console-sms-sender.js';
 import { codeSettings, type ServiceSet } from './app.js';
 
 /**
- * The demo's settings: the documented defaults, with SMS and mail printed to the terminal
+ * Returns the demo's settings: the documented defaults, with SMS and mail printed to the terminal
  * and a fresh random code key. Nothing is read from the environment or `.env`.
  */
 export function demoConfig(): Readonly<Env> {

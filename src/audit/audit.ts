@@ -20,7 +20,7 @@ export type AuditAction =
 
 export type AuditOutcome = 'success' | 'failure' | 'refused';
 
-/** One security-relevant event. It never holds a code or a password. */
+/** One security-relevant event. It never contains a code or a password. */
 export interface AuditEvent {
   readonly at: Date;
   readonly action: AuditAction;

@@ -1,4 +1,4 @@
-/** What a verification code is for; codes for one purpose never verify another. */
+/** The purpose of a verification code. Codes for one purpose never verify another. */
 export type CodePurpose = 'verify' | 'email-confirm';
 
 export interface IssueRequest {

@@ -1,4 +1,4 @@
-/** A directory account as self-service sees it. DNs never reach the chat. */
+/** A directory account, with the attributes self-service reads. DNs never reach the chat. */
 export interface DirectoryAccount {
   readonly dn: string;
   readonly sAMAccountName: string;

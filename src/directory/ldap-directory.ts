@@ -181,7 +181,7 @@ export class LdapDirectory implements Directory {
     if (options.unlock) changes.push(replace('lockoutTime', '0'));
     await this.write(`reset ${dn}`, dn, changes, [new PolicyHintsControl()]);
 
-    // From here on the password may already be changed, so every failure says so.
+    // From here on the password may already be changed, so every failure reports that.
     const afterState = await this.readPasswordState(dn).catch((error: unknown) => {
       throw new AppError('RESET_NOT_CONFIRMED', {
         cause: error,

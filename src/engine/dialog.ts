@@ -6,7 +6,7 @@ import type { ChatIdentity, Choice, Reply, SecretField, TurnInput } from './turn
 
 export type FlowData = Readonly<Record<string, unknown>>;
 
-/** Where the conversation goes after a step: another step, or the end of the flow. */
+/** The next position after a step: another step, or the end of the flow. */
 export type Next =
   | { readonly kind: 'goto'; readonly flow: string; readonly step: string; readonly data: FlowData }
   | { readonly kind: 'end' };

@@ -9,11 +9,11 @@ import type { Services } from './services.js';
 import type { FlowState } from './state-store.js';
 import type { Reply, Turn, TurnHandler, TurnInput, TurnResult } from './turn.js';
 
-/** The longest chat message a step sees; longer ones are rejected before any work. */
+/** The maximum length of a chat message, in characters. Longer ones are rejected before any work. */
 export const MAX_TEXT_LENGTH = 2000;
 /**
- * How long state outlives its idle timeout, so that the next message within a day hears
- * that the old conversation expired instead of a silent restart. State holds no secret.
+ * How long state outlives its idle timeout, so that the next message within a day gets a
+ * notice that the old conversation expired instead of a silent restart. State contains no secret.
  */
 const EXPIRED_STATE_KEPT_SECONDS = 86_400;
 /** How long a turn waits for an earlier turn of the same conversation to finish. */
@@ -242,9 +242,7 @@ export class FlowEngine implements TurnHandler {
   }
 
   private nextState(previous: StoredState | undefined, outcome: Outcome): StoredState {
-    const offered = outcome.replies.flatMap((reply) =>
-      reply.kind === 'choices' ? [reply.promptId] : reply.kind === 'secret' ? [reply.formId] : [],
-    );
+    const offered = outcome.replies.flatMap(promptIdsOf);
     const position =
       outcome.next.kind === 'goto'
         ? { flow: outcome.next.flow, step: outcome.next.step, data: outcome.next.data }
@@ -300,8 +298,8 @@ export class FlowEngine implements TurnHandler {
 
   private logFailure(log: Logger, error: unknown, flow: string, step: string): void {
     if (error instanceof AppError && error.severity === 'user') {
-      // An expected refusal, such as a send limit: the user is told, and no stack helps.
-      log.info({ code: error.code, reason: error.message, flow, step }, 'turn refused');
+      // An expected rejection, such as a send limit. The user gets its message, and a stack would not help.
+      log.info({ code: error.code, reason: error.message, flow, step }, 'turn rejected');
     } else if (error instanceof AppError) {
       log.error({ code: error.code, flow, step, err: error }, 'turn failed');
     } else {
@@ -344,6 +342,13 @@ function keep(state: StoredState): Outcome['next'] {
 /** True when no flow is running: a new conversation, or one whose flow has ended. */
 function idleOrNone(state: StoredState | undefined): boolean {
   return state === undefined || (state.flow === 'menu' && state.step === 'idle');
+}
+
+/** Returns the prompt or form id a reply offers, for the stale-input check. */
+function promptIdsOf(reply: Reply): string[] {
+  if (reply.kind === 'choices') return [reply.promptId];
+  if (reply.kind === 'secret') return [reply.formId];
+  return [];
 }
 
 function idle(): Outcome['next'] {

@@ -1,4 +1,4 @@
-/** Plain-data conversation state. Never holds a password or a code. */
+/** Plain-data conversation state. It never contains a password or a code. */
 export interface FlowState {
   readonly flow: string;
   readonly step: string;
@@ -18,9 +18,9 @@ export type TurnClaim =
   | { readonly kind: 'claimed'; readonly state: FlowState | undefined; readonly token: string };
 
 /**
- * Conversation state with turn serialisation. `claim` records the turn id (so a
- * redelivery is seen as a duplicate), takes the conversation's lock, and loads its
- * state, in one step; `release` saves the new state and frees the lock.
+ * Conversation state with turn serialisation. In one step, `claim` records the turn id,
+ * so that a redelivery is seen as a duplicate, takes the conversation's lock and loads
+ * its state. `release` saves the new state and frees the lock.
  */
 export interface StateStore {
   claim(conversation: string, turnId: string, waitMs: number): Promise<TurnClaim>;

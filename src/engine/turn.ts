@@ -6,7 +6,7 @@
 
 export type Platform = 'console' | 'slack' | 'teams';
 
-/** Who is speaking, as the chat platform vouches for it. */
+/** The speaker, as the chat platform identifies them. */
 export interface ChatIdentity {
   readonly platform: Platform;
   /** Slack team or enterprise id, Teams tenant id, or `local` for the console. */
@@ -23,7 +23,7 @@ export type TurnInput =
   | { readonly kind: 'text'; readonly text: string }
   /** A button or menu choice, by its value. `promptId` names the prompt it belongs to. */
   | { readonly kind: 'choice'; readonly value: string; readonly promptId?: string }
-  /** A submitted secret form; `formId` names the form it answers. */
+  /** A submitted secret form; `formId` names the form it was submitted from. */
   | {
       readonly kind: 'form';
       readonly formId: string;
@@ -88,7 +88,7 @@ export interface TurnResult {
   readonly duplicate: boolean;
 }
 
-/** What adapters call for every turn: the flow engine, behind this one method. */
+/** The interface adapters call for every turn: the flow engine, behind one method. */
 export interface TurnHandler {
   handle(turn: Turn): Promise<TurnResult>;
 }

@@ -10,7 +10,7 @@ export interface MailMessage {
 export interface MailSender {
   /** Returns the message id. */
   send(message: MailMessage): Promise<string>;
-  /** Checks that the SMTP server answers and the TLS mode fits its port. */
+  /** Checks that the SMTP server responds and the TLS mode fits its port. */
   verify(): Promise<void>;
   close(): Promise<void>;
 }

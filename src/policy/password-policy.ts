@@ -62,7 +62,7 @@ function complexityViolations(input: PolicyInput): PolicyViolation[] {
   return violations;
 }
 
-/** The character groups AD's complexity rule counts: it needs three of them. */
+/** Returns the character groups AD's complexity rule counts. It requires three of them. */
 function characterClasses(password: string): string[] {
   const classes: string[] = [];
   if (/\p{Lu}/u.test(password)) classes.push('upper-case letters');
@@ -74,9 +74,10 @@ function characterClasses(password: string): string[] {
 }
 
 /**
- * Name parts AD rejects inside a password: the whole sAMAccountName when it has 3 or more
- * characters, and each part of the display name of 3 or more characters, split on the
- * delimiters AD uses (comma, period, dash, underscore, hash, space, tab).
+ * Returns the name parts AD rejects inside a password. These are the whole sAMAccountName
+ * when it has 3 or more characters, and each display-name part of 3 or more characters.
+ * The display name is split on AD's delimiters: comma, period, dash, underscore, hash,
+ * space and tab.
  */
 function nameParts(input: PolicyInput): string[] {
   const parts: string[] = [];

@@ -3,7 +3,7 @@ import type { TurnHandler } from '../engine/turn.js';
 import type { Logger } from '../log/logger.js';
 import type { RouteMount } from './http-server.js';
 
-/** What every platform adapter is given: the frozen config, the engine, and a logger. */
+/** The options every platform adapter gets: the frozen config, the engine, and a logger. */
 export interface AdapterOptions {
   readonly config: Readonly<Env>;
   readonly engine: TurnHandler;

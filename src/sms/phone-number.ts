@@ -1,6 +1,6 @@
 import { type CountryCode, ParseError, parsePhoneNumberWithError } from 'libphonenumber-js/max';
 
-/** Why a value is not a usable phone number. Each has a catalog message `phone.problem.<name>`. */
+/** The reason a value is not a usable phone number. Each has a catalog message `phone.problem.<name>`. */
 export type PhoneProblem =
   | 'empty'
   | 'too-long'
@@ -43,7 +43,7 @@ export function normalisePhone(value: string, region: string): ParsedPhone {
 }
 
 /**
- * The readings to try: as written, then, for a number without `+` or a trunk `0`, as an
+ * Returns the readings to try: as written, then, for a number without `+` or a trunk `0`, as an
  * international number (`90 532 ...`). A national reading that is valid wins.
  */
 function candidates(input: string): string[] {
@@ -79,7 +79,16 @@ function problemOf(message: string): PhoneProblem {
   }
 }
 
-/** The last `count` digits of an E.164 number, for "ending in 2233". */
+/** Returns the first of `values` that reads as a phone number, in E.164. */
+export function firstPhone(values: readonly string[], region: string): string | undefined {
+  for (const value of values) {
+    const parsed = normalisePhone(value, region);
+    if (parsed.ok) return parsed.e164;
+  }
+  return undefined;
+}
+
+/** Returns the last `count` digits of an E.164 number, for "ending in 2233". */
 export function lastDigits(e164: string, count: number): string {
   return e164.replace(/\D/g, '').slice(-count);
 }

@@ -24,8 +24,8 @@ export interface ChatServer {
 
 /**
  * Slack and Teams on one HTTP server, as `sspr-bot serve` runs them, in front of the test
- * app's production wiring. Slack answers at /slack/events against a Web API stand-in;
- * Teams answers at /api/messages in development mode (no app id, as with the Bot
+ * app's production wiring. Slack is served at /slack/events against a Web API stand-in;
+ * Teams at /api/messages in development mode (no app id, as with the Bot
  * Framework Emulator) against a Bot Connector stand-in.
  */
 export async function startChatServer(settings: Record<string, string> = {}): Promise<ChatServer> {

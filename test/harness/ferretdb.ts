@@ -10,10 +10,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
+import { freeLoopbackPort } from './free-port.js';
 import type { Started } from './started.js';
 
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
@@ -38,7 +38,7 @@ export async function startFerretDb(dir: string): Promise<Started<string>> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
     try {
-      return await launch(binary, dir, await findFreePort());
+      return await launch(binary, dir, await freeLoopbackPort());
     } catch (error) {
       lastError = error;
     }
@@ -161,18 +161,6 @@ function buildFerretDb(binary: string): void {
   } finally {
     rmSync(sourceDir, { recursive: true, force: true });
   }
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Pings FerretDB until it responds, failing early with its log when it exits. */

@@ -2,21 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 import { connectRedis } from '../../src/redis/connect.js';
+import { captureLog } from '../contracts/log-capture.js';
 
 /** Log lines a test logger captured, parsed from pino's JSON. */
 export type LogLines = Record<string, unknown>[];
 
 /** Returns a pino logger that keeps its lines in memory for assertions. */
 export function capturingLogger(): { logger: Logger; lines: LogLines } {
-  const lines: LogLines = [];
-  const logger = createLogger(
-    { level: 'debug' },
-    {
-      write: (line: string) => {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      },
-    },
-  );
+  const { logger, lines } = captureLog();
   return { logger, lines };
 }
 

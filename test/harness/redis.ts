@@ -1,7 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { freeLoopbackPort } from './free-port.js';
 import type { Started } from './started.js';
 
 const HOST = '127.0.0.1';
@@ -22,7 +23,7 @@ export async function startRedis(dir: string): Promise<Started<string>> {
   // Another process can take the free port between the probe and redis-server's bind.
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt += 1) {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     try {
       const child = await launch(dir, port);
       return { value: `redis://${HOST}:${port}`, stop: () => stopChild(child) };
@@ -54,19 +55,6 @@ function hasCommand(name: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Returns a port that was free on 127.0.0.1 a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port found'))));
-    });
-  });
 }
 
 async function launch(dir: string, port: number): Promise<ChildProcess> {

@@ -27,7 +27,7 @@ export interface TestApp {
 }
 
 /**
- * The production wiring (LDAP, Redis, MongoDB, Twilio client, SMTP) pointed at the test
+ * Starts the production wiring (LDAP, Redis, MongoDB, Twilio client, SMTP) pointed at the test
  * run's Samba AD, Redis and FerretDB, a Twilio stand-in and a real SMTP server. Each app
  * gets its own Redis key prefix and database, so that tests do not share state.
  */

@@ -19,6 +19,7 @@ import {
   readAttributes,
   type TestUser,
 } from '../harness/ad-users.js';
+import { freeLoopbackPort } from '../harness/free-port.js';
 import { randomPassword, TEST_LOCKOUT } from '../harness/samba.js';
 import { type SambaService, services } from '../harness/services.js';
 
@@ -434,7 +435,7 @@ describe('LdapDirectory connections', () => {
   });
 
   it('raises UNAVAILABLE fast when the server is down', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const down = newDirectory({ url: `ldaps://127.0.0.1:${port}` });
     const started = Date.now();
     try {
@@ -508,12 +509,4 @@ async function startProxy(targetPort: number) {
         server.close(() => resolve());
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

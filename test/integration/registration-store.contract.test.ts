@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMongo } from '../../src/db/mongo.js';
@@ -6,6 +5,7 @@ import { isAppError } from '../../src/errors/catalog.js';
 import { createLogger } from '../../src/log/logger.js';
 import { MongoRegistrationStore } from '../../src/registrations/mongo-registration-store.js';
 import { describeRegistrationStoreContract } from '../contracts/registration-store-cases.js';
+import { freeLoopbackPort } from '../harness/free-port.js';
 import { services } from '../harness/services.js';
 import { mongoHostAndPort, startTcpProxy, type TcpProxy } from '../harness/tcp-proxy.js';
 
@@ -65,7 +65,7 @@ describe('mongodb registrations collection', () => {
 
 describe('connectMongo', () => {
   it('unreachable server raises DATABASE_UNAVAILABLE', async () => {
-    const closedPort = await closedLoopbackPort();
+    const closedPort = await freeLoopbackPort();
 
     const started = Date.now();
     const error = await connectMongo(
@@ -82,16 +82,3 @@ describe('connectMongo', () => {
     expect(elapsedMs).toBeLessThan(2_000);
   });
 });
-
-/** Returns a loopback port that was free a moment ago and has nothing listening on it. */
-function closedLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -149,6 +149,22 @@ describe('slack request verification', () => {
     expect(methodsSince(bot.api, since)).toEqual([]);
   });
 
+  it('acknowledges an unknown action in time', async () => {
+    const chat = bot.user('someone@corp.example.test');
+    const payload = {
+      type: 'block_actions',
+      user: { id: chat.userId, team_id: chat.teamId },
+      team: { id: chat.teamId },
+      actions: [{ action_id: 'not-an-action', block_id: 'b', type: 'button', value: 'x' }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+
+    const response = await chat.post(body, 'application/x-www-form-urlencoded');
+
+    expect(response.status).toBe(200);
+    expect(response.elapsedMs).toBeLessThan(3000);
+  });
+
   it('answers 401 when the signature headers are missing', async () => {
     const response = await fetch(bot.botUrl, {
       method: 'POST',

@@ -13,7 +13,7 @@ export interface MailCatcher {
 }
 
 /**
- * A real SMTP server (smtp-server) on 127.0.0.1 that keeps every mail it is given, parsed
+ * Starts a real SMTP server (smtp-server) on 127.0.0.1 that keeps every mail it is given, parsed
  * by mailparser. Plain SMTP without authentication, as a local relay is often set up.
  */
 export async function startMailCatcher(): Promise<MailCatcher> {
@@ -70,6 +70,6 @@ export async function startMailCatcher(): Promise<MailCatcher> {
 }
 
 function addressesOf(mail: ParsedMail): string[] {
-  const to = Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : [];
+  const to = mail.to === undefined ? [] : [mail.to].flat();
   return to.flatMap((group) => group.value.map((entry) => (entry.address ?? '').toLowerCase()));
 }

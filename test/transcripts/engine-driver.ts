@@ -101,7 +101,7 @@ export class EngineDriver implements ChatDriver {
   }
 }
 
-/** All reply texts joined, for `toContain` and `toMatch` checks. */
+/** Returns all reply texts joined, for `toContain` and `toMatch` checks. */
 export function textOf(replies: readonly SeenReply[]): string {
   return replies.map((reply) => reply.text).join('\n');
 }

@@ -86,7 +86,7 @@ describe('demo', () => {
     await terminal.type(mailCode ?? '', /confirm the address/);
     await terminal.waitFor(/is now your secondary e-mail/);
 
-    // Half an hour later the SMS verification has lapsed, so a reset asks for a code again.
+    // Half an hour later the SMS verification has lapsed, so a reset requests a new code.
     offset = 30 * 60_000;
     await terminal.type('reset', /Anything else/);
     await terminal.type('2', /E-mail to a•••@example\.org/);

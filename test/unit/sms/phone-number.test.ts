@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { lastDigits, maskPhone, normalisePhone } from '../../../src/sms/phone-number.js';
+import {
+  firstPhone,
+  lastDigits,
+  maskPhone,
+  normalisePhone,
+} from '../../../src/sms/phone-number.js';
 
 describe('normalisePhone', () => {
   it.each([
@@ -45,5 +50,15 @@ describe('phone display', () => {
 
   it('masks all but the country code and last four digits', () => {
     expect(maskPhone('+905321112233')).toBe('+90*****2233');
+  });
+});
+
+describe('firstPhone', () => {
+  it('skips values that are not phone numbers', () => {
+    expect(firstPhone(['call reception, ext. 12', '0532 111 22 33'], 'TR')).toBe('+905321112233');
+  });
+
+  it('returns undefined when none reads as a number', () => {
+    expect(firstPhone(['n/a', ''], 'TR')).toBeUndefined();
   });
 });
